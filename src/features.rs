@@ -1,0 +1,615 @@
+//! Features: a comment becomes a sparse vector.
+//!
+//! Layout of the vector (the order is part of the model file format):
+//! - a small dense block of named signals ([`DENSE_NAMES`]): shouting, lexicon counts per category,
+//!   co-occurrences of an identity term with a dehumanizing, threat or slur term in one sentence,
+//!   an insult in a sentence addressed to "you";
+//! - word 1–2-grams over the normalized tokens, then character 2–5-grams inside word boundaries
+//!   (each word padded with a space on both sides, as scikit-learn's `char_wb`), from a vocabulary
+//!   chosen at training time ([`crate::vocab`]); each block weighted `(1 + ln tf) · idf` and
+//!   scaled to unit L2 norm.
+//!
+//! N-grams are looked up by a 64-bit FNV-1a hash of their bytes, so scoring allocates no string per
+//! n-gram; the vocabulary stores the n-gram text, and the lookup table is rebuilt from it on load.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::lexicon::{Category, LexMatch, Lexicon, LexiconSource};
+use crate::normalize::normalize;
+use crate::shouting::{self, Caps};
+
+/// Names of the dense features, in vector order.
+pub const DENSE_NAMES: [&str; 13] = [
+    "shouting",
+    "caps_words",
+    "bang_runs",
+    "lex:slur",
+    "lex:dehumanizing",
+    "lex:threat",
+    "lex:insult",
+    "lex:profanity",
+    "lex:identity",
+    "identity+dehumanizing",
+    "identity+threat",
+    "identity+slur",
+    "you+insult",
+];
+pub const N_DENSE: usize = DENSE_NAMES.len();
+const LEX_BASE: usize = 3;
+
+/// Featurizer settings, stored in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// Smallest and largest word n-gram.
+    pub word_ngrams: (usize, usize),
+    /// Smallest and largest character n-gram (inside word boundaries).
+    pub char_ngrams: (usize, usize),
+    /// An n-gram must occur in at least this many training comments.
+    pub min_df: u32,
+    /// An n-gram in more than this share of training comments is dropped.
+    pub max_df: f32,
+    /// Number of n-grams kept, chosen by chi-squared against the labels.
+    pub max_features: usize,
+    /// `1 + ln(tf)` instead of raw counts.
+    pub sublinear_tf: bool,
+    /// Only the first `max_chars` characters of a comment are featurized.
+    pub max_chars: usize,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            word_ngrams: (1, 2),
+            char_ngrams: (2, 5),
+            min_df: 2,
+            max_df: 0.5,
+            max_features: 6000,
+            sublinear_tf: true,
+            max_chars: 20_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NgramKind {
+    Word,
+    Char,
+}
+
+/// One n-gram of the vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VocabEntry {
+    pub kind: NgramKind,
+    pub text: String,
+    pub idf: f32,
+}
+
+/// Everything needed to rebuild the featurizer, stored in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    pub config: FeatureConfig,
+    pub vocab: Vec<VocabEntry>,
+    pub lexicons: LexiconSource,
+}
+
+/// A sparse vector: indices strictly increasing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVec {
+    pub idx: Vec<u32>,
+    pub val: Vec<f32>,
+}
+
+impl SparseVec {
+    pub fn dot(&self, dense: &[f32]) -> f32 {
+        self.idx
+            .iter()
+            .zip(&self.val)
+            .map(|(&i, &v)| dense[i as usize] * v)
+            .sum()
+    }
+}
+
+/// Where an n-gram occurrence came from, for explanations: byte range in the normalized text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    pub feature: u32,
+    pub kind: NgramKind,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A featurized comment.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub normalized: String,
+    pub caps: Caps,
+    pub lexicon: Vec<LexMatch>,
+    pub vector: SparseVec,
+    /// True when the comment was longer than `max_chars` and only its start was featurized.
+    pub truncated: bool,
+    /// N-gram occurrences, filled only by [`Featurizer::analyze_traced`].
+    pub occurrences: Vec<Occurrence>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+#[inline]
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+fn seed(kind: NgramKind) -> u64 {
+    fnv(FNV_OFFSET, &[kind as u8 + 1])
+}
+
+/// The hash of an n-gram's text, as used for lookups.
+pub fn ngram_hash(kind: NgramKind, text: &str) -> u64 {
+    fnv(seed(kind), text.as_bytes())
+}
+
+/// Byte spans of the word tokens of a normalized text.
+fn token_spans(normalized: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut start = None;
+    for (i, c) in normalized.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, normalized.len()));
+    }
+}
+
+/// Call `f(kind, hash, bytes, span)` for every word and character n-gram of a normalized text.
+/// `bytes` is the n-gram's text (char n-grams include the padding spaces); `span` the byte range
+/// of the token(s) it came from.
+pub fn for_each_ngram<F>(config: &FeatureConfig, normalized: &str, mut f: F)
+where
+    F: FnMut(NgramKind, u64, &[u8], (usize, usize)),
+{
+    let mut spans = Vec::with_capacity(64);
+    token_spans(normalized, &mut spans);
+    let bytes = normalized.as_bytes();
+    let (wmin, wmax) = config.word_ngrams;
+    let wseed = seed(NgramKind::Word);
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    for i in 0..spans.len() {
+        let mut h = wseed;
+        buf.clear();
+        for n in 1..=wmax {
+            if i + n > spans.len() {
+                break;
+            }
+            let (s, e) = spans[i + n - 1];
+            if n > 1 {
+                h = fnv(h, b" ");
+                buf.push(b' ');
+            }
+            h = fnv(h, &bytes[s..e]);
+            buf.extend_from_slice(&bytes[s..e]);
+            if n >= wmin {
+                f(NgramKind::Word, h, &buf, (spans[i].0, e));
+            }
+        }
+    }
+    let (cmin, cmax) = config.char_ngrams;
+    if cmax == 0 {
+        return;
+    }
+    let cseed = seed(NgramKind::Char);
+    let mut offs: Vec<usize> = Vec::with_capacity(64);
+    for &(s, e) in &spans {
+        buf.clear();
+        buf.push(b' ');
+        buf.extend_from_slice(&bytes[s..e]);
+        buf.push(b' ');
+        offs.clear();
+        // Char boundaries of the padded word, plus its end.
+        let mut i = 0;
+        while i < buf.len() {
+            offs.push(i);
+            i += utf8_len(buf[i]);
+        }
+        offs.push(buf.len());
+        let nchars = offs.len() - 1;
+        for p in 0..nchars {
+            let mut h = cseed;
+            for n in 1..=cmax {
+                if p + n > nchars {
+                    break;
+                }
+                h = fnv(h, &buf[offs[p + n - 1]..offs[p + n]]);
+                if n >= cmin {
+                    f(NgramKind::Char, h, &buf[offs[p]..offs[p + n]], (s, e));
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// Cut a text to at most `max_chars` characters (on a char boundary).
+fn cap(text: &str, max_chars: usize) -> (&str, bool) {
+    match text.char_indices().nth(max_chars) {
+        Some((i, _)) => (&text[..i], true),
+        None => (text, false),
+    }
+}
+
+/// Words that address the reader or another commenter.
+const SECOND_PERSON: &[&str] = &[
+    "tu", "t", "toi", "te", "ta", "tes", "ton", "vous", "vos", "votre", "you", "your", "youre",
+    "ur", "u", "yourself", "toi-meme",
+];
+
+/// The featurizer: configuration, vocabulary lookup table, compiled lexicons.
+#[derive(Debug, Clone)]
+pub struct Featurizer {
+    spec: FeatureSpec,
+    lookup: FxHashMap<u64, u32>,
+    lexicon: Lexicon,
+    n_word: usize,
+}
+
+impl Featurizer {
+    pub fn new(spec: FeatureSpec) -> crate::error::Result<Featurizer> {
+        let lexicon = Lexicon::new(&spec.lexicons)?;
+        let mut lookup = FxHashMap::default();
+        lookup.reserve(spec.vocab.len());
+        let mut n_word = 0;
+        for (i, e) in spec.vocab.iter().enumerate() {
+            if e.kind == NgramKind::Word {
+                n_word += 1;
+            }
+            lookup.insert(ngram_hash(e.kind, &e.text), (N_DENSE + i) as u32);
+        }
+        // The vocabulary is stored words first, then chars: the blocks are normalized separately.
+        if spec.vocab[..n_word]
+            .iter()
+            .any(|e| e.kind != NgramKind::Word)
+        {
+            return Err(crate::error::Error::Model(
+                "vocabulary must list word n-grams before character n-grams".into(),
+            ));
+        }
+        Ok(Featurizer {
+            spec,
+            lookup,
+            lexicon,
+            n_word,
+        })
+    }
+
+    pub fn spec(&self) -> &FeatureSpec {
+        &self.spec
+    }
+
+    pub fn config(&self) -> &FeatureConfig {
+        &self.spec.config
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Number of features (dense block + vocabulary).
+    pub fn dim(&self) -> usize {
+        N_DENSE + self.spec.vocab.len()
+    }
+
+    /// Human-readable name of a feature.
+    pub fn feature_name(&self, index: usize) -> String {
+        if index < N_DENSE {
+            return DENSE_NAMES[index].to_string();
+        }
+        let e = &self.spec.vocab[index - N_DENSE];
+        match e.kind {
+            NgramKind::Word => format!("word:{}", e.text),
+            NgramKind::Char => format!("char:\"{}\"", e.text),
+        }
+    }
+
+    pub fn analyze(&self, text: &str) -> Analysis {
+        self.analyze_impl(text, false)
+    }
+
+    /// Like [`Featurizer::analyze`], also recording where each n-gram came from.
+    pub fn analyze_traced(&self, text: &str) -> Analysis {
+        self.analyze_impl(text, true)
+    }
+
+    fn analyze_impl(&self, text: &str, trace: bool) -> Analysis {
+        let (text, truncated) = cap(text, self.spec.config.max_chars);
+        let caps = shouting::measure(text);
+        let normalized = normalize(text);
+        let mut lexicon = Vec::new();
+        self.lexicon.find(&normalized, &mut lexicon);
+
+        let mut dense = [0f32; N_DENSE];
+        dense[0] = caps.shouting();
+        dense[1] = (caps.caps_words as f32).ln_1p();
+        dense[2] = (caps.bang_runs as f32).ln_1p();
+        let mut counts = [0u32; 6];
+        for m in &lexicon {
+            counts[m.category.index()] += 1;
+        }
+        for c in Category::ALL {
+            dense[LEX_BASE + c.index()] = (counts[c.index()] as f32).ln_1p();
+        }
+        let in_sentence = |a: Category, b: Category| {
+            lexicon.iter().any(|m| {
+                m.category == a
+                    && lexicon
+                        .iter()
+                        .any(|o| o.category == b && o.sentence == m.sentence)
+            })
+        };
+        dense[9] = in_sentence(Category::Identity, Category::Dehumanizing) as u8 as f32;
+        dense[10] = in_sentence(Category::Identity, Category::Threat) as u8 as f32;
+        dense[11] = in_sentence(Category::Identity, Category::Slur) as u8 as f32;
+        if counts[Category::Insult.index()] > 0 {
+            let you = crate::normalize::sentences(&normalized)
+                .enumerate()
+                .filter(|(_, s)| crate::normalize::tokens(s).any(|t| SECOND_PERSON.contains(&t)))
+                .map(|(i, _)| i as u32)
+                .collect::<Vec<_>>();
+            dense[12] = lexicon
+                .iter()
+                .any(|m| m.category == Category::Insult && you.contains(&m.sentence))
+                as u8 as f32;
+        }
+
+        let mut ids: Vec<u32> = Vec::with_capacity(256);
+        let mut occurrences = Vec::new();
+        for_each_ngram(&self.spec.config, &normalized, |kind, h, _, span| {
+            if let Some(&id) = self.lookup.get(&h) {
+                ids.push(id);
+                if trace {
+                    occurrences.push(Occurrence {
+                        feature: id,
+                        kind,
+                        start: span.0 as u32,
+                        end: span.1 as u32,
+                    });
+                }
+            }
+        });
+        ids.sort_unstable();
+
+        let mut vector = SparseVec::default();
+        for (i, &v) in dense.iter().enumerate() {
+            if v != 0.0 {
+                vector.idx.push(i as u32);
+                vector.val.push(v);
+            }
+        }
+        let split = (N_DENSE + self.n_word) as u32;
+        let boundary = ids.partition_point(|&id| id < split);
+        self.push_block(&ids[..boundary], &mut vector);
+        self.push_block(&ids[boundary..], &mut vector);
+        Analysis {
+            normalized,
+            caps,
+            lexicon,
+            vector,
+            truncated,
+            occurrences,
+        }
+    }
+
+    /// Weighted, L2-normalized counts of one n-gram block (sorted ids) appended to `out`.
+    fn push_block(&self, ids: &[u32], out: &mut SparseVec) {
+        let start = out.idx.len();
+        let mut i = 0;
+        while i < ids.len() {
+            let id = ids[i];
+            let mut j = i;
+            while j < ids.len() && ids[j] == id {
+                j += 1;
+            }
+            let tf = (j - i) as f32;
+            let tf = if self.spec.config.sublinear_tf {
+                1.0 + tf.ln()
+            } else {
+                tf
+            };
+            let idf = self.spec.vocab[id as usize - N_DENSE].idf;
+            out.idx.push(id);
+            out.val.push(tf * idf);
+            i = j;
+        }
+        let norm = out.val[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for v in &mut out.val[start..] {
+                *v /= norm;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::TermList;
+
+    fn featurizer(vocab: &[(NgramKind, &str)]) -> Featurizer {
+        Featurizer::new(FeatureSpec {
+            config: FeatureConfig::default(),
+            vocab: vocab
+                .iter()
+                .map(|(k, t)| VocabEntry {
+                    kind: *k,
+                    text: t.to_string(),
+                    idf: 1.0,
+                })
+                .collect(),
+            lexicons: LexiconSource {
+                lists: vec![
+                    TermList {
+                        lang: "fr".into(),
+                        category: Category::Dehumanizing,
+                        terms: vec!["rats".into(), "bactéries".into()],
+                    },
+                    TermList {
+                        lang: "fr".into(),
+                        category: Category::Identity,
+                        terms: vec!["syriens".into()],
+                    },
+                    TermList {
+                        lang: "fr".into(),
+                        category: Category::Insult,
+                        terms: vec!["abruti".into()],
+                    },
+                ],
+            },
+        })
+        .unwrap()
+    }
+
+    fn ngrams(text: &str) -> Vec<(NgramKind, String)> {
+        let mut out = Vec::new();
+        for_each_ngram(&FeatureConfig::default(), text, |k, h, b, _| {
+            let s = String::from_utf8(b.to_vec()).unwrap();
+            assert_eq!(
+                h,
+                ngram_hash(k, &s),
+                "incremental hash must equal the full hash"
+            );
+            out.push((k, s));
+        });
+        out
+    }
+
+    #[test]
+    fn word_and_char_ngrams() {
+        let g = ngrams("sale rat");
+        let words: Vec<_> = g
+            .iter()
+            .filter(|g| g.0 == NgramKind::Word)
+            .map(|g| g.1.as_str())
+            .collect();
+        assert_eq!(words, ["sale", "sale rat", "rat"]);
+        let chars: Vec<_> = g
+            .iter()
+            .filter(|g| g.0 == NgramKind::Char)
+            .map(|g| g.1.as_str())
+            .collect();
+        assert!(chars.contains(&" s"));
+        assert!(chars.contains(&"sale "));
+        assert!(chars.contains(&" rat "));
+        // Inside word boundaries: no n-gram spans two words.
+        assert!(!chars.iter().any(|c| c.contains("e r")));
+        // " rat " has 5 chars: 4 bigrams, 3 trigrams, 2 4-grams, 1 5-gram.
+        let one = ngrams("rat");
+        assert_eq!(
+            one.iter().filter(|g| g.0 == NgramKind::Char).count(),
+            4 + 3 + 2 + 1
+        );
+    }
+
+    #[test]
+    fn multibyte_char_ngrams() {
+        let g = ngrams("été");
+        assert!(g.iter().any(|g| g.1 == " été"));
+    }
+
+    #[test]
+    fn vector_is_sorted_and_blocks_normalized() {
+        let f = featurizer(&[
+            (NgramKind::Word, "les"),
+            (NgramKind::Word, "rats"),
+            (NgramKind::Char, " ra"),
+            (NgramKind::Char, "ts "),
+        ]);
+        let a = f.analyze("Les rats, les rats");
+        let v = &a.vector;
+        assert!(v.idx.windows(2).all(|w| w[0] < w[1]));
+        let word: f32 = v
+            .idx
+            .iter()
+            .zip(&v.val)
+            .filter(|(&i, _)| (i as usize) >= N_DENSE && (i as usize) < N_DENSE + 2)
+            .map(|(_, v)| v * v)
+            .sum();
+        assert!((word - 1.0).abs() < 1e-5);
+        let chars: f32 = v
+            .idx
+            .iter()
+            .zip(&v.val)
+            .filter(|(&i, _)| (i as usize) >= N_DENSE + 2)
+            .map(|(_, v)| v * v)
+            .sum();
+        assert!((chars - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn dense_signals() {
+        let f = featurizer(&[]);
+        let a = f.analyze("Les Syriens sont des rats.");
+        let get = |a: &Analysis, name: &str| {
+            let i = DENSE_NAMES.iter().position(|n| *n == name).unwrap() as u32;
+            a.vector
+                .idx
+                .iter()
+                .position(|&j| j == i)
+                .map(|p| a.vector.val[p])
+                .unwrap_or(0.0)
+        };
+        assert_eq!(get(&a, "identity+dehumanizing"), 1.0);
+        assert!(get(&a, "lex:dehumanizing") > 0.0);
+        // In different sentences: no co-occurrence.
+        let b = f.analyze("Les Syriens sont arrivés. Les rats aussi.");
+        assert_eq!(get(&b, "identity+dehumanizing"), 0.0);
+        let c = f.analyze("T'es vraiment un abruti");
+        assert_eq!(get(&c, "you+insult"), 1.0);
+        let d = f.analyze("LES SYRIENS SONT DES RATS, TOUS DEHORS !!!");
+        assert!(get(&d, "shouting") > 0.9);
+        assert!(get(&d, "bang_runs") > 0.0);
+    }
+
+    #[test]
+    fn long_comments_are_capped() {
+        let mut cfg = FeatureConfig::default();
+        cfg.max_chars = 10;
+        let f = Featurizer::new(FeatureSpec {
+            config: cfg,
+            vocab: vec![],
+            lexicons: LexiconSource::default(),
+        })
+        .unwrap();
+        let a = f.analyze("0123456789 rats");
+        assert!(a.truncated);
+        assert!(!f.analyze("court").truncated);
+    }
+
+    #[test]
+    fn traced_occurrences_point_at_tokens() {
+        let f = featurizer(&[(NgramKind::Word, "rats"), (NgramKind::Char, "ats ")]);
+        let a = f.analyze_traced("des rats");
+        assert_eq!(a.occurrences.len(), 2);
+        for o in &a.occurrences {
+            assert_eq!(&a.normalized[o.start as usize..o.end as usize], "rats");
+        }
+    }
+}

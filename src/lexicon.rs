@@ -1,0 +1,429 @@
+//! Lexicon signals: term lists per category, matched on normalized text.
+//!
+//! The lists are plain text files, `models/lexicons/<lang>/<category>.txt`, one term per line, `#`
+//! for comments. A term may have several words (`sale arabe`); a word ending in `*` matches any word
+//! starting with it (`extermin*`). Terms are normalized like comments, and both sides are compared
+//! with doubled letters collapsed (`connnnard`, `conard` and `connard` all match `connard`).
+//!
+//! The lists a model was trained with are stored inside the model file, so scoring never depends on
+//! files next to the binary; `moderate train --lexicons DIR` reads edited lists.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::normalize::{normalize, sentences, tokens};
+
+/// The lexicon categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Slur,
+    Dehumanizing,
+    Threat,
+    Insult,
+    Profanity,
+    Identity,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] = [
+        Category::Slur,
+        Category::Dehumanizing,
+        Category::Threat,
+        Category::Insult,
+        Category::Profanity,
+        Category::Identity,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Slur => "slur",
+            Category::Dehumanizing => "dehumanizing",
+            Category::Threat => "threat",
+            Category::Insult => "insult",
+            Category::Profanity => "profanity",
+            Category::Identity => "identity",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One list of terms as written in its file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermList {
+    pub lang: String,
+    pub category: Category,
+    pub terms: Vec<String>,
+}
+
+/// The lists in use, as stored in a model file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LexiconSource {
+    pub lists: Vec<TermList>,
+}
+
+macro_rules! embedded {
+    ($lang:literal, $cat:ident, $file:literal) => {
+        (
+            $lang,
+            Category::$cat,
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/models/lexicons/",
+                $lang,
+                "/",
+                $file,
+                ".txt"
+            )),
+        )
+    };
+}
+
+/// The lists shipped in `models/lexicons`, compiled into the binary.
+const EMBEDDED: &[(&str, Category, &str)] = &[
+    embedded!("fr", Slur, "slur"),
+    embedded!("fr", Dehumanizing, "dehumanizing"),
+    embedded!("fr", Threat, "threat"),
+    embedded!("fr", Insult, "insult"),
+    embedded!("fr", Profanity, "profanity"),
+    embedded!("fr", Identity, "identity"),
+    embedded!("en", Slur, "slur"),
+    embedded!("en", Dehumanizing, "dehumanizing"),
+    embedded!("en", Threat, "threat"),
+    embedded!("en", Insult, "insult"),
+    embedded!("en", Profanity, "profanity"),
+    embedded!("en", Identity, "identity"),
+];
+
+/// Parse one list file: one term per line, `#` starts a comment line, blank lines ignored.
+pub fn parse_terms(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+impl LexiconSource {
+    /// The lists shipped with this build.
+    pub fn embedded() -> LexiconSource {
+        LexiconSource {
+            lists: EMBEDDED
+                .iter()
+                .map(|(lang, category, text)| TermList {
+                    lang: lang.to_string(),
+                    category: *category,
+                    terms: parse_terms(text),
+                })
+                .collect(),
+        }
+    }
+
+    /// Read `DIR/<lang>/<category>.txt` for every language folder in `dir`.
+    pub fn load_dir(dir: &Path) -> Result<LexiconSource> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let mut langs: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        langs.sort();
+        let mut lists = Vec::new();
+        for lang in langs {
+            for category in Category::ALL {
+                let path = dir.join(&lang).join(format!("{}.txt", category.name()));
+                if !path.exists() {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
+                    Error::input(
+                        &path.display().to_string(),
+                        line as u64,
+                        None,
+                        "invalid UTF-8",
+                    )
+                })?;
+                lists.push(TermList {
+                    lang: lang.clone(),
+                    category,
+                    terms: parse_terms(&text),
+                });
+            }
+        }
+        if lists.is_empty() {
+            return Err(Error::input(
+                &dir.display().to_string(),
+                0,
+                None,
+                "no lexicon files found (expected <lang>/<category>.txt, e.g. fr/slur.txt)",
+            ));
+        }
+        Ok(LexiconSource { lists })
+    }
+
+    pub fn term_count(&self) -> usize {
+        self.lists.iter().map(|l| l.terms.len()).sum()
+    }
+}
+
+/// Collapse runs of the same character to one (`connard` → `conard`).
+fn skeleton_into(token: &str, out: &mut String) {
+    let mut last = None;
+    for c in token.chars() {
+        if Some(c) != last {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+}
+
+/// A term as matched.
+#[derive(Debug, Clone)]
+struct Term {
+    category: Category,
+    surface: String,
+}
+
+/// A lexicon hit in a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LexMatch {
+    pub term: u32,
+    pub category: Category,
+    /// Index of the sentence the match is in.
+    pub sentence: u32,
+}
+
+/// Compiled lexicons: one automaton over all categories and languages.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    terms: Vec<Term>,
+    automaton: AhoCorasick,
+    /// For each automaton pattern, the terms it stands for.
+    pattern_terms: Vec<Vec<u32>>,
+}
+
+/// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
+/// sentences, plus the byte offset where each sentence starts.
+fn skeleton_text(normalized: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(normalized.len() + 8);
+    let mut starts = Vec::new();
+    out.push(' ');
+    for (i, sentence) in sentences(normalized).enumerate() {
+        if i > 0 {
+            out.push_str("| ");
+        }
+        starts.push(out.len() - 1);
+        for tok in tokens(sentence) {
+            skeleton_into(tok, &mut out);
+            out.push(' ');
+        }
+    }
+    (out, starts)
+}
+
+impl Lexicon {
+    pub fn new(source: &LexiconSource) -> Result<Lexicon> {
+        let mut terms: Vec<Term> = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_index: HashMap<String, usize> = HashMap::new();
+        let mut pattern_terms: Vec<Vec<u32>> = Vec::new();
+        let mut seen: HashMap<(Category, String), u32> = HashMap::new();
+        for list in &source.lists {
+            for raw in &list.terms {
+                let (body, prefix) = match raw.strip_suffix('*') {
+                    Some(b) => (b, true),
+                    None => (raw.as_str(), false),
+                };
+                let norm = normalize(body);
+                let mut pattern = String::from(" ");
+                for tok in tokens(&norm) {
+                    skeleton_into(tok, &mut pattern);
+                    pattern.push(' ');
+                }
+                if pattern.len() <= 1 {
+                    continue;
+                }
+                if prefix {
+                    pattern.pop();
+                }
+                let key = (list.category, pattern.clone());
+                if seen.contains_key(&key) {
+                    continue;
+                }
+                let id = terms.len() as u32;
+                seen.insert(key, id);
+                terms.push(Term {
+                    category: list.category,
+                    surface: raw.trim_end_matches('*').to_string(),
+                });
+                let p = *pattern_index.entry(pattern.clone()).or_insert_with(|| {
+                    patterns.push(pattern);
+                    pattern_terms.push(Vec::new());
+                    patterns.len() - 1
+                });
+                pattern_terms[p].push(id);
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| Error::Model(format!("cannot build the lexicon matcher: {e}")))?;
+        Ok(Lexicon {
+            terms,
+            automaton,
+            pattern_terms,
+        })
+    }
+
+    /// All lexicon hits in a normalized comment, appended to `out` in text order.
+    pub fn find(&self, normalized: &str, out: &mut Vec<LexMatch>) {
+        let (text, starts) = skeleton_text(normalized);
+        for m in self.automaton.find_overlapping_iter(&text) {
+            let sentence = match starts.binary_search(&m.start()) {
+                Ok(i) => i,
+                Err(i) => i.saturating_sub(1),
+            } as u32;
+            for &term in &self.pattern_terms[m.pattern().as_usize()] {
+                out.push(LexMatch {
+                    term,
+                    category: self.terms[term as usize].category,
+                    sentence,
+                });
+            }
+        }
+    }
+
+    /// The term as written in its list.
+    pub fn surface(&self, term: u32) -> &str {
+        &self.terms[term as usize].surface
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> Lexicon {
+        let list = |lang: &str, category, terms: &[&str]| TermList {
+            lang: lang.into(),
+            category,
+            terms: terms.iter().map(|s| s.to_string()).collect(),
+        };
+        Lexicon::new(&LexiconSource {
+            lists: vec![
+                list(
+                    "fr",
+                    Category::Dehumanizing,
+                    &["rats", "bactéries", "vermine", "sous-hommes"],
+                ),
+                list("fr", Category::Slur, &["sale arabe", "bougnoule"]),
+                list(
+                    "fr",
+                    Category::Threat,
+                    &["extermin*", "une balle dans la tête"],
+                ),
+                list("fr", Category::Insult, &["connard"]),
+                list("fr", Category::Identity, &["syriens", "arabe"]),
+                list("en", Category::Insult, &["idiot", "connard"]),
+            ],
+        })
+        .unwrap()
+    }
+
+    fn hits(text: &str) -> Vec<(String, Category, u32)> {
+        let lex = lexicon();
+        let mut out = Vec::new();
+        lex.find(&normalize(text), &mut out);
+        out.iter()
+            .map(|m| (lex.surface(m.term).to_string(), m.category, m.sentence))
+            .collect()
+    }
+
+    #[test]
+    fn parse_skips_comments_and_blank_lines() {
+        assert_eq!(
+            parse_terms("# header\n\nrats\n  cafards  \n#x\n"),
+            ["rats", "cafards"]
+        );
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(hits("les pirates du rail").is_empty());
+        assert_eq!(hits("ces rats").len(), 1);
+    }
+
+    #[test]
+    fn accents_case_and_obfuscation_match() {
+        assert_eq!(hits("CES BACTERIES")[0].0, "bactéries");
+        assert_eq!(hits("b.o.u.g.n.o.u.l.e")[0].0, "bougnoule");
+        assert_eq!(hits("c0nnnnard")[0].0, "connard");
+        assert_eq!(hits("conard")[0].0, "connard");
+        assert_eq!(hits("des sous hommes")[0].0, "sous-hommes");
+        assert_eq!(hits("verm1ne")[0].0, "vermine");
+    }
+
+    #[test]
+    fn multi_word_and_prefix_terms() {
+        let h = hits("Sale arabe, il faut les exterminer tous");
+        let names: Vec<_> = h.iter().map(|h| h.0.as_str()).collect();
+        assert!(names.contains(&"sale arabe"), "{h:?}");
+        assert!(names.contains(&"arabe"), "{h:?}");
+        assert!(names.contains(&"extermin"), "{h:?}");
+        assert_eq!(hits("une balle dans la tête")[0].1, Category::Threat);
+        // A multi-word term does not cross a sentence boundary.
+        assert!(hits("une balle. dans la tête").is_empty());
+    }
+
+    #[test]
+    fn duplicate_terms_across_languages_count_once() {
+        assert_eq!(hits("connard").len(), 1);
+    }
+
+    #[test]
+    fn sentences_are_numbered() {
+        let h = hits("Les Syriens sont là. Ce sont des rats.");
+        assert_eq!(h[0], ("syriens".to_string(), Category::Identity, 0));
+        assert_eq!(h[1], ("rats".to_string(), Category::Dehumanizing, 1));
+    }
+
+    #[test]
+    fn embedded_lists_load() {
+        let src = LexiconSource::embedded();
+        assert_eq!(src.lists.len(), 12);
+        assert!(src.term_count() > 100);
+        let lex = Lexicon::new(&src).unwrap();
+        assert!(lex.len() > 100);
+    }
+}

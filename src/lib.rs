@@ -1,0 +1,19 @@
+//! `moderate`: a moderation classifier for news comment sections.
+//!
+//! Data flows one way: text → [`normalize`] → [`features`] (with [`shouting`] and [`lexicon`]
+//! signals, vocabulary from [`vocab`]) → per-label logistic model ([`model`], trained by [`train`]
+//! through [`logistic`]) → scores and reasons → output rows ([`batch`]).
+
+pub mod batch;
+pub mod dataset;
+pub mod error;
+pub mod features;
+pub mod lexicon;
+pub mod logistic;
+pub mod metrics;
+pub mod model;
+pub mod normalize;
+pub mod output;
+pub mod shouting;
+pub mod train;
+pub mod vocab;

@@ -1,0 +1,487 @@
+//! The `moderate` command line.
+
+use std::io::{self, BufReader, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use moderate::batch::{self, Format, ScoreOptions};
+use moderate::dataset::ReadOptions;
+use moderate::features::FeatureConfig;
+use moderate::model::{Model, Reasons};
+use moderate::output::AtomicFile;
+use moderate::train::{self, TrainOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "moderate",
+    version,
+    about = "Moderation classifier for news comment sections (French first, English second)",
+    long_about = "Scores reader comments for toxicity, insults, slurs, dehumanizing language, \
+                  threats and shouting, with the reasons for each flag.\n\n\
+                  Without --model, the default model embedded in this binary is used."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score comments from a CSV or JSON Lines file (or stdin) and write them back with scores.
+    Score {
+        /// Input file; `-` or nothing for stdin.
+        input: Option<String>,
+        /// Model file (default: the embedded default model).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Output file (default: stdout). Written to a temporary file and renamed at the end.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Input and output format (default: from the input's extension, CSV for stdin).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Column (CSV) or field (JSONL) holding the comment.
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        /// Give reasons for every row, not only flagged ones.
+        #[arg(long)]
+        all_reasons: bool,
+        /// No summary on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print each label's score for one comment and the features that weighed most.
+    Explain {
+        /// The comment.
+        text: String,
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// How many contributions to show per label.
+        #[arg(long, default_value_t = 8)]
+        top: usize,
+    },
+    /// Train a model from labeled CSV files.
+    Train {
+        /// Labeled CSV file (repeat for several).
+        #[arg(long = "data", required = true)]
+        data: Vec<PathBuf>,
+        /// Where to write the model file.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        /// Label columns to train, comma-separated; the first is the main label unless
+        /// --main-label says otherwise (default: every column but the text column).
+        #[arg(long, value_delimiter = ',')]
+        labels: Option<Vec<String>>,
+        /// Read column COLUMN as label LABEL (repeatable), e.g. `label=toxic`.
+        #[arg(long, value_name = "COLUMN=LABEL")]
+        rename: Vec<String>,
+        /// The main label (default: `toxic` if present, else the first label).
+        #[arg(long)]
+        main_label: Option<String>,
+        /// Seed for the held-out split and the folds: same data and seed, same model file.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Share of each file held out for the stored metrics (0 for none).
+        #[arg(long, default_value_t = 0.2)]
+        holdout: f64,
+        /// Cross-validation folds for choosing the L2 strength.
+        #[arg(long, default_value_t = 3)]
+        folds: usize,
+        /// L2 strengths to try (linfa's alpha, about 1/C in scikit-learn terms).
+        #[arg(long, value_delimiter = ',', default_value = "3,1,0.3")]
+        alphas: Vec<f32>,
+        /// Share of comments expected to be flagged for the main label on your site; scores and
+        /// precision figures are calibrated to it.
+        #[arg(long, default_value_t = 0.10)]
+        base_rate: f64,
+        /// Number of n-gram features kept.
+        #[arg(long, default_value_t = 6000)]
+        max_features: usize,
+        /// Minimum number of training comments an n-gram must appear in.
+        #[arg(long, default_value_t = 2)]
+        min_df: u32,
+        /// Lexicon folder (`<lang>/<category>.txt`); default: the lists built into moderate.
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
+        /// Refuse to build dense training matrices larger than this (MB).
+        #[arg(long, default_value_t = 8192)]
+        max_matrix_mb: u64,
+        /// Solver iterations per fit.
+        #[arg(long, default_value_t = 100)]
+        max_iterations: u64,
+        /// At most this many copies of each rarer-class row when balancing classes.
+        #[arg(long, default_value_t = 10)]
+        max_repeat: u32,
+        /// Write `file,line,part` for every row (part: train or holdout).
+        #[arg(long)]
+        split_out: Option<PathBuf>,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A closed pipe (`moderate score big.csv | head`) is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<io::Error>()
+                    .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+                    || matches!(c.downcast_ref::<moderate::error::Error>(),
+                        Some(moderate::error::Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("moderate: error: {e}");
+            let mut source = e.source();
+            while let Some(s) = source {
+                let text = s.to_string();
+                if !e.to_string().contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                source = s.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Score {
+            input,
+            model,
+            output,
+            format,
+            text_column,
+            all_reasons,
+            quiet,
+        } => score(ScoreArgs {
+            input: input.unwrap_or_else(|| "-".into()),
+            model,
+            output,
+            format,
+            text_column,
+            all_reasons,
+            quiet,
+        }),
+        Command::Explain { text, model, top } => explain(&text, model, top),
+        Command::Train {
+            data,
+            out,
+            text_column,
+            labels,
+            rename,
+            main_label,
+            seed,
+            holdout,
+            folds,
+            alphas,
+            base_rate,
+            max_features,
+            min_df,
+            lexicons,
+            max_matrix_mb,
+            max_iterations,
+            max_repeat,
+            split_out,
+            quiet,
+        } => {
+            let renames = rename
+                .iter()
+                .map(|r| {
+                    r.split_once('=')
+                        .map(|(c, l)| (c.trim().to_string(), l.trim().to_string()))
+                        .with_context(|| format!("--rename takes COLUMN=LABEL, got '{r}'"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let main_label = main_label.or_else(|| {
+                labels
+                    .as_ref()
+                    .and_then(|l| l.first().cloned())
+                    .filter(|_| {
+                        labels
+                            .as_ref()
+                            .is_some_and(|l| !l.iter().any(|x| x == "toxic"))
+                    })
+            });
+            let opts = TrainOptions {
+                data,
+                read: ReadOptions {
+                    text_column,
+                    labels,
+                    renames,
+                },
+                main_label,
+                seed,
+                holdout,
+                folds,
+                alphas,
+                base_rate,
+                features: FeatureConfig {
+                    max_features,
+                    min_df,
+                    ..FeatureConfig::default()
+                },
+                lexicons,
+                max_matrix_mb,
+                max_iterations,
+                max_repeat,
+                command: command_line(),
+                created: today(),
+                verbose: !quiet,
+                split_out,
+                ..TrainOptions::default()
+            };
+            let data = train::train(&opts)?;
+            train::write_model(&data, &out)?;
+            if !quiet {
+                print_training_summary(&data);
+                eprintln!("moderate: model written to {}", out.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+struct ScoreArgs {
+    input: String,
+    model: Option<PathBuf>,
+    output: Option<PathBuf>,
+    format: Option<FormatArg>,
+    text_column: String,
+    all_reasons: bool,
+    quiet: bool,
+}
+
+fn score(a: ScoreArgs) -> anyhow::Result<()> {
+    let model = Model::load(a.model.as_deref())?;
+    let format = match a.format {
+        Some(FormatArg::Csv) => Format::Csv,
+        Some(FormatArg::Jsonl) => Format::Jsonl,
+        None if a.input == "-" => Format::Csv,
+        None => Format::from_path(&a.input),
+    };
+    let opts = ScoreOptions {
+        text_column: a.text_column,
+        reasons: if a.all_reasons {
+            Reasons::All
+        } else {
+            Reasons::Flagged
+        },
+        input_name: if a.input == "-" {
+            "<stdin>".into()
+        } else {
+            a.input.clone()
+        },
+        max_error_messages: 20,
+    };
+    let (reader, size): (Box<dyn io::Read>, Option<u64>) = if a.input == "-" {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let f =
+            std::fs::File::open(&a.input).with_context(|| format!("cannot open {}", a.input))?;
+        let size = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), size)
+    };
+    let reader = BufReader::with_capacity(1 << 16, reader);
+    let bar = match size {
+        Some(n) if io::stderr().is_terminal() && !a.quiet => {
+            let bar = ProgressBar::new(n);
+            if let Ok(style) =
+                ProgressStyle::with_template("scoring [{bar:40}] {bytes}/{total_bytes} {elapsed}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        }
+        _ => ProgressBar::hidden(),
+    };
+    let summary = match &a.output {
+        Some(path) => {
+            let mut out = AtomicFile::create(path)?;
+            let s = run_format(
+                &model,
+                format,
+                reader,
+                io::BufWriter::new(&mut out),
+                &opts,
+                &bar,
+            )?;
+            out.commit()?;
+            s
+        }
+        None => {
+            let stdout = io::stdout().lock();
+            run_format(
+                &model,
+                format,
+                reader,
+                io::BufWriter::with_capacity(1 << 16, stdout),
+                &opts,
+                &bar,
+            )?
+        }
+    };
+    bar.finish_and_clear();
+    if !a.quiet {
+        let flagged: Vec<String> = summary
+            .flagged
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
+        eprintln!(
+            "moderate: {} rows scored; flagged: {}; {} row errors",
+            summary.rows,
+            flagged.join(", "),
+            summary.errors
+        );
+    }
+    Ok(())
+}
+
+fn run_format<R: io::BufRead, W: Write>(
+    model: &Model,
+    format: Format,
+    reader: R,
+    writer: W,
+    opts: &ScoreOptions,
+    bar: &ProgressBar,
+) -> anyhow::Result<batch::Summary> {
+    Ok(match format {
+        Format::Csv => batch::score_csv(model, reader, writer, opts, bar)?,
+        Format::Jsonl => batch::score_jsonl(model, reader, writer, opts, bar)?,
+    })
+}
+
+fn explain(text: &str, model: Option<PathBuf>, top: usize) -> anyhow::Result<()> {
+    if text.trim().is_empty() {
+        bail!("the comment to explain is empty");
+    }
+    let model = Model::load(model.as_deref())?;
+    let scored = model.score(text, Reasons::All);
+    let mut out = io::stdout().lock();
+    for (l, label) in model.data.labels.iter().enumerate() {
+        let s = scored.scores[l];
+        let mark = if s >= label.threshold { "FLAGGED" } else { "" };
+        writeln!(
+            out,
+            "{:<14} {:.3}  (threshold {:.3}) {mark}",
+            label.name, s, label.threshold
+        )?;
+        let contributions = model.contributions(l, text);
+        for c in contributions.iter().filter(|c| c.weight > 0.0).take(top) {
+            writeln!(out, "    {:+.3}  {}", c.weight, c.reason)?;
+        }
+        for c in contributions
+            .iter()
+            .rev()
+            .filter(|c| c.weight < 0.0)
+            .take(top.min(3))
+        {
+            writeln!(out, "    {:+.3}  {}", c.weight, c.reason)?;
+        }
+    }
+    let mark = if scored.shouting >= model.data.shouting_threshold {
+        "FLAGGED"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{:<14} {:.3}  (threshold {:.3}) {mark}",
+        "shouting", scored.shouting, model.data.shouting_threshold
+    )?;
+    Ok(())
+}
+
+fn print_training_summary(data: &moderate::model::ModelData) {
+    eprintln!(
+        "{:<14} {:>8} {:>7} {:>8} {:>8} {:>9} {:>7} {:>7}",
+        "label", "alpha", "roc_auc", "pr_auc", "thresh", "precision", "recall", "f1"
+    );
+    for l in &data.labels {
+        match &l.metrics {
+            Some(m) => eprintln!(
+                "{:<14} {:>8} {:>7.3} {:>8.3} {:>8.3} {:>9.3} {:>7.3} {:>7.3}",
+                l.name,
+                l.alpha,
+                m.roc_auc.unwrap_or(f64::NAN),
+                m.pr_auc.unwrap_or(f64::NAN),
+                l.threshold,
+                m.precision,
+                m.recall,
+                m.f1
+            ),
+            None => eprintln!("{:<14} {:>8} (no held-out rows)", l.name, l.alpha),
+        }
+    }
+    eprintln!("held-out figures per source:");
+    for s in &data.card.sources {
+        for lm in &s.metrics {
+            let m = &lm.metrics;
+            eprintln!(
+                "  {:<46} {:<13} rows {:>6}  roc_auc {:.3}  pr_auc {:.3}",
+                s.path,
+                lm.label,
+                m.rows,
+                m.roc_auc.unwrap_or(f64::NAN),
+                m.pr_auc.unwrap_or(f64::NAN)
+            );
+        }
+    }
+}
+
+/// The command line as typed, for the model card.
+fn command_line() -> String {
+    std::env::args()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = if i == 0 { "moderate".to_string() } else { a };
+            if a.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, or `SOURCE_DATE_EPOCH`'s for reproducible builds.
+fn today() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        });
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}

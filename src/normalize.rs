@@ -1,0 +1,441 @@
+//! Text normalization for matching: the first step of the pipeline.
+//!
+//! The normalized text is what the lexicons and the n-gram features see; the original text is kept
+//! separately for the shouting signal (capitals are folded away here). The rules, in order:
+//!
+//! 1. Unicode NFKC (full-width and mathematical letters become plain letters), zero-width and
+//!    control characters removed (soft hyphen, ZWJ/ZWNJ, BOM, bidi marks), any other whitespace
+//!    becomes a space, line breaks are kept (they end a sentence).
+//! 2. Lower case; common Cyrillic and Greek look-alike letters folded to Latin (`сon` → `con`);
+//!    accents and other combining marks dropped (`bâtard` → `batard`); `œ` → `oe`, `æ` → `ae`.
+//! 3. Spaced or dotted single letters joined when there are three or more of them
+//!    (`c o n n a r d`, `b.o.u.g.n.o.u.l.e`, `f-d-p`), unless all of them are one-letter words
+//!    (`il y a à` stays as it is).
+//! 4. Leetspeak folded inside words (`0→o 1→i 3→e 4→a 5→s 7→t @→a $→s`): only in a word that has
+//!    at least two letters and no other digit, so `1312`, `G7`, `covid19`, `4x4` and `@user` are
+//!    left alone.
+//! 5. Runs of three or more repeated letters squeezed to two (`saaaale` → `saale`, `connnnard` →
+//!    `connard`); the lexicon matcher further collapses doubled letters.
+//! 6. French elisions split from their word (`l'`, `d'`, `qu'`, `j'`, `t'`, `s'`, `n'`, `m'`,
+//!    `c'`: `l'immigré` → `l immigre`); any other apostrophe inside a word is dropped (`don't` →
+//!    `dont`, `aujourd'hui` → `aujourdhui`).
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalize a comment for matching. See the module documentation for the rules.
+pub fn normalize(text: &str) -> String {
+    let folded = fold_chars(text);
+    let joined = join_spaced_letters(&folded);
+    fold_words(&joined)
+}
+
+/// Characters that carry no visible content and are used to break up words.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' // soft hyphen
+            | '\u{034F}' // combining grapheme joiner
+            | '\u{061C}' // arabic letter mark
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}' // zero-width space, ZWNJ, ZWJ, LRM, RLM
+            | '\u{202A}'..='\u{202E}' // bidi embedding controls
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' // variation selectors
+            | '\u{FEFF}' // BOM / zero-width no-break space
+            | '\u{FFA0}'
+    )
+}
+
+/// Fold a Cyrillic or Greek letter that looks like a Latin one (after lower-casing).
+fn fold_homoglyph(c: char) -> char {
+    match c {
+        // Cyrillic
+        'а' => 'a',
+        'в' => 'b',
+        'с' => 'c',
+        'ԁ' => 'd',
+        'е' | 'ё' | 'є' => 'e',
+        'һ' | 'н' => 'h',
+        'і' | 'ї' => 'i',
+        'ј' => 'j',
+        'к' => 'k',
+        'м' => 'm',
+        'о' => 'o',
+        'р' => 'p',
+        'ԛ' => 'q',
+        'г' => 'r',
+        'ѕ' => 's',
+        'т' => 't',
+        'ц' | 'џ' => 'u',
+        'ѵ' => 'v',
+        'ш' | 'ԝ' => 'w',
+        'х' => 'x',
+        'у' => 'y',
+        // Greek
+        'α' | 'ά' => 'a',
+        'β' => 'b',
+        'ε' | 'έ' => 'e',
+        'η' | 'ή' => 'n',
+        'ι' | 'ί' | 'ϊ' => 'i',
+        'κ' => 'k',
+        'μ' => 'u',
+        'ν' => 'v',
+        'ο' | 'ό' => 'o',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' | 'ύ' => 'u',
+        'χ' => 'x',
+        'ω' | 'ώ' => 'w',
+        // Latin look-alikes that NFKC keeps
+        'ı' => 'i',
+        'ł' => 'l',
+        'đ' => 'd',
+        'ø' => 'o',
+        'ħ' => 'h',
+        'ŧ' => 't',
+        'ƅ' => 'b',
+        'ɡ' => 'g',
+        _ => c,
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´' | 'ʻ' | '′')
+}
+
+/// Step 1 and 2: NFKC, invisible characters, whitespace, lower case, homoglyphs, accents.
+fn fold_chars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let push = |c: char, out: &mut String| {
+        if is_invisible(c) {
+            return;
+        }
+        if c == '\n' || c == '\r' || c == '\u{2028}' || c == '\u{2029}' {
+            out.push('\n');
+            return;
+        }
+        if c.is_whitespace() || c.is_control() {
+            out.push(' ');
+            return;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            return;
+        }
+        if is_apostrophe(c) {
+            out.push('\'');
+            return;
+        }
+        for lc in c.to_lowercase() {
+            match fold_homoglyph(lc) {
+                'œ' => out.push_str("oe"),
+                'æ' => out.push_str("ae"),
+                'ß' => out.push_str("ss"),
+                f => decompose_canonical(f, |d| {
+                    if !is_combining_mark(d) {
+                        out.push(fold_homoglyph(d));
+                    }
+                }),
+            }
+        }
+    };
+    if text.is_ascii() {
+        for c in text.chars() {
+            push(c, &mut out);
+        }
+    } else {
+        for c in text.nfkc() {
+            push(c, &mut out);
+        }
+    }
+    out
+}
+
+/// A character that can be part of a word once leetspeak is folded.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '@' || c == '$'
+}
+
+/// Separators between spaced-out single letters: `c o n`, `c.o.n`, `c-o-n`, `c_o_n`, `c*o*n`.
+fn is_letter_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '.' | '-' | '_' | '*' | '/' | '|' | '·' | '•' | '+' | '~'
+    )
+}
+
+/// Step 3: join runs of three or more single letters separated by spaces or punctuation.
+fn join_spaced_letters(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    // A "single unit" at i: a word character standing alone between non-word characters.
+    let single = |i: usize| -> bool {
+        i < n
+            && is_word_char(chars[i])
+            && (i == 0 || !is_word_char(chars[i - 1]))
+            && (i + 1 == n || !is_word_char(chars[i + 1]))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < n {
+        if !single(i) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut items = vec![i];
+        let mut k = i + 1;
+        loop {
+            let mut s = k;
+            while s < n && s - k < 3 && is_letter_separator(chars[s]) {
+                s += 1;
+            }
+            if s > k && single(s) {
+                items.push(s);
+                k = s + 1;
+            } else {
+                break;
+            }
+        }
+        // A one-letter word right before spaced letters ("what a b i t c h") is not part of them.
+        if items.len() >= 4 && is_one_letter_word(chars[i]) && chars[i + 1] == ' ' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let letters = items.iter().filter(|&&p| chars[p].is_alphabetic()).count();
+        let all_words = items.iter().all(|&p| is_one_letter_word(chars[p]));
+        if items.len() >= 3 && letters * 2 >= items.len() && !all_words {
+            for &p in &items {
+                out.push(chars[p]);
+            }
+            i = k;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Letters that are words on their own in French or English (after accent folding: `à` is `a`).
+fn is_one_letter_word(c: char) -> bool {
+    matches!(c, 'a' | 'y' | 'i' | 'o' | 'e')
+}
+
+const ELISIONS: [&str; 9] = ["l", "d", "qu", "j", "t", "s", "n", "m", "c"];
+
+fn leet(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '@' => 'a',
+        '$' => 's',
+        _ => return None,
+    })
+}
+
+/// Steps 4 to 6, word by word: leetspeak, squeezed repeats, elisions and apostrophes.
+fn fold_words(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut word = String::new();
+    while i < n {
+        let c = chars[i];
+        // `@` starts a word only after a letter (so `@user` stays a mention); `$` may start one.
+        let starts_word =
+            c.is_alphanumeric() || (c == '$' && i + 1 < n && chars[i + 1].is_alphabetic());
+        if !starts_word {
+            if c == '\'' {
+                // An apostrophe outside a word is a separator.
+                out.push(' ');
+            } else {
+                out.push(c);
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && is_word_char(chars[i]) {
+            i += 1;
+        }
+        push_word(&chars[start..i], &mut word);
+        out.push_str(&word);
+        // Apostrophe inside a word: elision split or dropped.
+        if i + 1 < n && chars[i] == '\'' && chars[i + 1].is_alphanumeric() {
+            if ELISIONS.contains(&word.as_str()) {
+                out.push(' ');
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Fold one word (leetspeak, squeezed repeats) into `out` (cleared first).
+fn push_word(chars: &[char], out: &mut String) {
+    out.clear();
+    let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
+    let leet_ok = letters >= 2
+        && chars
+            .iter()
+            .all(|&c| c.is_alphabetic() || leet(c).is_some());
+    let mut last = '\0';
+    let mut run = 0;
+    for &c in chars {
+        let c = if leet_ok { leet(c).unwrap_or(c) } else { c };
+        if c == last {
+            run += 1;
+        } else {
+            last = c;
+            run = 1;
+        }
+        if run <= 2 || !c.is_alphabetic() {
+            out.push(c);
+        }
+    }
+}
+
+/// Iterate over the word tokens of a normalized text: maximal runs of letters and digits.
+pub fn tokens(normalized: &str) -> impl Iterator<Item = &str> {
+    normalized
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+}
+
+/// Split a normalized text into sentences (on `.`, `!`, `?`, `;`, `:` and line breaks).
+pub fn sentences(normalized: &str) -> impl Iterator<Item = &str> {
+    normalized
+        .split(['.', '!', '?', ';', ':', '\n', '…'])
+        .filter(|s| s.chars().any(char::is_alphanumeric))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfkc_and_case() {
+        assert_eq!(normalize("ＣＯＮＮＡＲＤ"), "connard");
+        assert_eq!(normalize("𝐜𝐨𝐧𝐧𝐚𝐫𝐝"), "connard");
+        assert_eq!(normalize("Hello World"), "hello world");
+    }
+
+    #[test]
+    fn invisible_and_control_characters_removed() {
+        assert_eq!(normalize("con\u{200B}nard"), "connard");
+        assert_eq!(normalize("sa\u{00AD}lope"), "salope");
+        assert_eq!(normalize("\u{FEFF}bonjour"), "bonjour");
+        assert_eq!(normalize("ver\u{200D}mine"), "vermine");
+        assert_eq!(normalize("a\tb"), "a b");
+    }
+
+    #[test]
+    fn accents_folded() {
+        assert_eq!(
+            normalize("Bâtard, éradiquer, sœur, ça"),
+            "batard, eradiquer, soeur, ca"
+        );
+        assert_eq!(normalize("bacte\u{0301}ries"), "bacteries");
+        // Stacked combining marks are dropped too.
+        assert_eq!(normalize("r\u{0301}\u{0302}\u{0303}ats"), "rats");
+    }
+
+    #[test]
+    fn homoglyphs_folded() {
+        // Cyrillic а, о, с, е, р mixed into Latin words.
+        assert_eq!(normalize("с\u{043E}nnard"), "connard");
+        assert_eq!(normalize("vеrminе"), "vermine");
+        assert_eq!(normalize("rаts"), "rats");
+        // Greek omicron and alpha.
+        assert_eq!(normalize("cοnnαrd"), "connard");
+    }
+
+    #[test]
+    fn leetspeak_folded_inside_words() {
+        assert_eq!(normalize("c0nn4rd"), "connard");
+        assert_eq!(normalize("n3gr0"), "negro");
+        assert_eq!(normalize("s@le"), "sale");
+        assert_eq!(normalize("a$$hole"), "asshole");
+        assert_eq!(normalize("b1tch"), "bitch");
+        assert_eq!(normalize("5ale 7ype"), "sale type");
+    }
+
+    #[test]
+    fn leetspeak_leaves_numbers_and_codes() {
+        assert_eq!(normalize("1312"), "1312");
+        assert_eq!(normalize("le G7 et le covid19"), "le g7 et le covid19");
+        assert_eq!(normalize("un 4x4"), "un 4x4");
+        assert_eq!(normalize("@user merci"), "@user merci");
+        assert_eq!(normalize("en 2024, 300 morts"), "en 2024, 300 morts");
+    }
+
+    #[test]
+    fn repeated_letters_squeezed() {
+        assert_eq!(normalize("saaaale"), "saale");
+        assert_eq!(normalize("connnnnard"), "connard");
+        assert_eq!(normalize("nooooo way"), "noo way");
+        // Doubled letters are kept, digits never squeezed.
+        assert_eq!(normalize("connard 1000"), "connard 1000");
+    }
+
+    #[test]
+    fn spaced_and_dotted_letters_joined() {
+        assert_eq!(normalize("c o n n a r d"), "connard");
+        assert_eq!(normalize("b.o.u.g.n.o.u.l.e"), "bougnoule");
+        assert_eq!(normalize("espèce de f-d-p !"), "espece de fdp !");
+        assert_eq!(normalize("you are a b i t c h"), "you are a bitch");
+        assert_eq!(normalize("c 0 n n 4 r d"), "connard");
+    }
+
+    #[test]
+    fn spaced_letters_leave_real_words() {
+        assert_eq!(normalize("il y a à manger"), "il y a a manger");
+        assert_eq!(normalize("J.-P. Sartre"), "j.-p. sartre");
+        assert_eq!(normalize("1 2 3 soleil"), "1 2 3 soleil");
+    }
+
+    #[test]
+    fn french_elisions_split() {
+        assert_eq!(normalize("l'immigré"), "l immigre");
+        assert_eq!(normalize("qu'ils"), "qu ils");
+        assert_eq!(
+            normalize("j’en ai marre, c'est d'la merde"),
+            "j en ai marre, c est d la merde"
+        );
+        assert_eq!(
+            normalize("n'importe, m'a, t'es, s'il"),
+            "n importe, m a, t es, s il"
+        );
+    }
+
+    #[test]
+    fn other_apostrophes_dropped_inside_words() {
+        assert_eq!(normalize("aujourd'hui"), "aujourdhui");
+        assert_eq!(normalize("don't you're"), "dont youre");
+        assert_eq!(normalize("les 'guillemets'"), "les  guillemets ");
+    }
+
+    #[test]
+    fn tokens_and_sentences() {
+        let n = normalize("Les rats, dehors! Vraiment.\nFin");
+        assert_eq!(
+            tokens(&n).collect::<Vec<_>>(),
+            ["les", "rats", "dehors", "vraiment", "fin"]
+        );
+        assert_eq!(sentences(&n).count(), 3);
+    }
+}

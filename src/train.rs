@@ -1,0 +1,671 @@
+//! `moderate train`: labeled CSV in, model file out.
+//!
+//! 1. Every file is split, per file and per value of the main label, into training rows and
+//!    held-out rows (`--holdout`, seeded shuffle), so every source is measured.
+//! 2. The vocabulary is chosen on the training rows only ([`crate::vocab`]).
+//! 3. For each label, on the training rows where it is known: k-fold cross-validation over the
+//!    `alpha` grid picks the L2 strength (pooled out-of-fold ROC AUC), then a final fit on all of
+//!    them. Class imbalance: linfa-logistic has no sample weights, so the rows of the rarer class
+//!    are repeated `round(majority / minority)` times (at most `--max-repeat`), which is exactly an
+//!    integer class weight for a summed loss.
+//! 4. Prior correction: the balanced fit's probabilities assume the balanced prior; the model
+//!    stores `offset = logit(base rate) − logit(fitted prior)` so that scores are probabilities on a
+//!    section where `--base-rate` of comments are flagged (other labels: the base rate times their
+//!    frequency relative to the main label in the training data).
+//! 5. The threshold per label maximizes F1 at that base rate on the out-of-fold scores; the stored
+//!    metrics come from the held-out rows, never seen by vocabulary selection, alpha choice,
+//!    threshold or fit.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::Array1;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::dataset::{self, Dataset, ReadOptions};
+use crate::error::{Error, Result};
+use crate::features::{FeatureConfig, FeatureSpec, Featurizer, SparseVec};
+use crate::lexicon::LexiconSource;
+use crate::logistic::{self, BinaryFit, Solver};
+use crate::metrics::{self, Metrics};
+use crate::model::{LabelMetrics, LabelModel, ModelCard, ModelData, SourceCard};
+use crate::normalize::normalize;
+
+/// Everything `moderate train` can be told.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub data: Vec<PathBuf>,
+    pub read: ReadOptions,
+    /// The main label (default: `toxic` if present, else the first label).
+    pub main_label: Option<String>,
+    pub seed: u64,
+    /// Share of each file held out for measurement (0 to keep none).
+    pub holdout: f64,
+    pub folds: usize,
+    pub alphas: Vec<f32>,
+    pub base_rate: f64,
+    pub features: FeatureConfig,
+    /// Lexicon folder; None: the lists compiled into this build.
+    pub lexicons: Option<PathBuf>,
+    pub max_matrix_mb: u64,
+    pub max_iterations: u64,
+    pub max_repeat: u32,
+    pub shouting_threshold: f32,
+    /// Recorded in the model card.
+    pub command: String,
+    /// Recorded in the model card: `YYYY-MM-DD`.
+    pub created: String,
+    /// Print progress and a summary to stderr.
+    pub verbose: bool,
+    /// Write the split (`file,line,part`) here, so other tools can train on the same rows.
+    pub split_out: Option<PathBuf>,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            data: Vec::new(),
+            read: ReadOptions {
+                text_column: "text".into(),
+                labels: None,
+                renames: Vec::new(),
+            },
+            main_label: None,
+            seed: 42,
+            holdout: 0.2,
+            folds: 3,
+            alphas: vec![3.0, 1.0, 0.3],
+            base_rate: 0.10,
+            features: FeatureConfig::default(),
+            lexicons: None,
+            max_matrix_mb: 8192,
+            max_iterations: 100,
+            max_repeat: 10,
+            shouting_threshold: 0.5,
+            command: String::new(),
+            created: String::new(),
+            verbose: false,
+            split_out: None,
+        }
+    }
+}
+
+fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    r.set_stream(stream);
+    r
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+fn progress(verbose: bool, len: u64, msg: &str) -> ProgressBar {
+    if !verbose {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(msg.to_string());
+    bar
+}
+
+fn source_stream(sha256: &str) -> u64 {
+    u64::from_str_radix(sha256.get(..16).unwrap_or("0"), 16).unwrap_or(0)
+}
+
+/// Split row indices into (train, holdout): per source, per main-label value, seeded.
+fn split(ds: &Dataset, main: usize, holdout: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut train = Vec::new();
+    let mut held = Vec::new();
+    for s in 0..ds.sources.len() {
+        for value in [Some(true), Some(false), None] {
+            let mut group: Vec<usize> = (0..ds.examples.len())
+                .filter(|&i| ds.examples[i].source == s && ds.examples[i].labels[main] == value)
+                .collect();
+            // The stream comes from the file's content, so a file's split does not depend on
+            // which other files are trained with it.
+            group.shuffle(&mut rng(seed, source_stream(&ds.sources[s].sha256)));
+            let n_held = (group.len() as f64 * holdout).round() as usize;
+            held.extend_from_slice(&group[..n_held]);
+            train.extend_from_slice(&group[n_held..]);
+        }
+    }
+    train.sort_unstable();
+    held.sort_unstable();
+    (train, held)
+}
+
+/// The result of fitting one label.
+struct LabelFit {
+    model: LabelModel,
+}
+
+/// Rows of one label's training set, with the number of times each is repeated.
+fn repeated(rows: &[usize], y: &[bool], max_repeat: u32) -> (Vec<usize>, Vec<bool>, u32, bool) {
+    let n_pos = y.iter().filter(|&&v| v).count();
+    let n_neg = y.len() - n_pos;
+    let (minority_is_pos, n_min, n_maj) = if n_pos <= n_neg {
+        (true, n_pos, n_neg)
+    } else {
+        (false, n_neg, n_pos)
+    };
+    let r = ((n_maj as f64 / n_min.max(1) as f64).round() as u32).clamp(1, max_repeat.max(1));
+    let mut out_rows = Vec::with_capacity(n_maj + n_min * r as usize);
+    let mut out_y = Vec::with_capacity(out_rows.capacity());
+    for (&row, &v) in rows.iter().zip(y) {
+        let times = if v == minority_is_pos { r } else { 1 };
+        for _ in 0..times {
+            out_rows.push(row);
+            out_y.push(v);
+        }
+    }
+    (out_rows, out_y, r, minority_is_pos)
+}
+
+/// Train a model. Returns the model data; writes nothing.
+pub fn train(opts: &TrainOptions) -> Result<ModelData> {
+    let started = Instant::now();
+    let ds = dataset::read(&opts.data, &opts.read)?;
+    if ds.labels.is_empty() {
+        return Err(Error::Training("no label to train".into()));
+    }
+    let main = match &opts.main_label {
+        Some(m) => ds.labels.iter().position(|l| l == m).ok_or_else(|| {
+            Error::Training(format!(
+                "main label '{m}' is not among the labels ({})",
+                ds.labels.join(", ")
+            ))
+        })?,
+        None => ds.labels.iter().position(|l| l == "toxic").unwrap_or(0),
+    };
+    if !(0.0..0.9).contains(&opts.holdout) {
+        return Err(Error::Training(format!(
+            "--holdout must be in [0, 0.9), got {}",
+            opts.holdout
+        )));
+    }
+    if opts.folds < 2 {
+        return Err(Error::Training("--folds must be at least 2".into()));
+    }
+    if opts.alphas.is_empty() || opts.alphas.iter().any(|a| !(*a > 0.0)) {
+        return Err(Error::Training("--alphas must be positive numbers".into()));
+    }
+    if !(opts.base_rate > 0.0 && opts.base_rate < 1.0) {
+        return Err(Error::Training(
+            "--base-rate must be between 0 and 1".into(),
+        ));
+    }
+    let (train_rows, held_rows) = split(&ds, main, opts.holdout, opts.seed);
+    for (l, name) in ds.labels.iter().enumerate() {
+        let known: Vec<bool> = train_rows
+            .iter()
+            .filter_map(|&i| ds.examples[i].labels[l])
+            .collect();
+        let pos = known.iter().filter(|&&v| v).count();
+        if known.is_empty() || pos == 0 || pos == known.len() {
+            let files: Vec<String> = ds
+                .sources
+                .iter()
+                .map(|s| s.path.display().to_string())
+                .collect();
+            return Err(Error::Training(format!(
+                "label '{name}' needs both 0 and 1 rows to train, but its {} training rows are {} \
+                 (files: {})",
+                known.len(),
+                if known.is_empty() {
+                    "none".to_string()
+                } else if pos == 0 {
+                    "all 0".to_string()
+                } else {
+                    "all 1".to_string()
+                },
+                files.join(", ")
+            )));
+        }
+    }
+    if opts.verbose {
+        eprintln!(
+            "moderate: {} rows from {} file(s): {} for training, {} held out; labels: {} (main: {})",
+            ds.examples.len(),
+            ds.sources.len(),
+            train_rows.len(),
+            held_rows.len(),
+            ds.labels.join(", "),
+            ds.labels[main]
+        );
+    }
+
+    // Vocabulary on the training rows only.
+    let docs: Vec<String> = train_rows
+        .par_iter()
+        .map(|&i| normalize(&ds.examples[i].text))
+        .collect();
+    let labels: Vec<Vec<Option<bool>>> = train_rows
+        .iter()
+        .map(|&i| ds.examples[i].labels.clone())
+        .collect();
+    let vocab = crate::vocab::select(&opts.features, &docs, &labels, main);
+    drop(docs);
+    let lexicons = match &opts.lexicons {
+        Some(dir) => LexiconSource::load_dir(dir)?,
+        None => LexiconSource::embedded(),
+    };
+    let featurizer = Featurizer::new(FeatureSpec {
+        config: opts.features.clone(),
+        vocab,
+        lexicons,
+    })?;
+    let dim = featurizer.dim();
+
+    let bar = progress(opts.verbose, ds.examples.len() as u64, "featurizing");
+    let vectors: Vec<SparseVec> = ds
+        .examples
+        .par_iter()
+        .map(|e| {
+            let v = featurizer.analyze(&e.text).vector;
+            bar.inc(1);
+            v
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    // Memory check before any dense matrix is built: the folds are fitted in parallel.
+    let mut peak_rows = 0usize;
+    for l in 0..ds.labels.len() {
+        let (rows, y) = known_rows(&ds, &train_rows, l);
+        let (rep, _, _, _) = repeated(&rows, &y, opts.max_repeat);
+        let fold_rows = rep.len() - rep.len() / opts.folds;
+        let parallel = opts.folds.min(rayon::current_num_threads().max(1));
+        peak_rows = peak_rows.max(fold_rows * parallel).max(rep.len());
+    }
+    let bytes = logistic::matrix_bytes(peak_rows, dim);
+    let mb = bytes.div_ceil(1 << 20);
+    if opts.verbose {
+        eprintln!(
+            "moderate: dense training matrices take up to {mb} MB at once ({peak_rows} rows × {dim} features, f32)"
+        );
+    }
+    if mb > opts.max_matrix_mb {
+        return Err(Error::Training(format!(
+            "the dense training matrices would take {mb} MB ({peak_rows} rows × {dim} features), over \
+             the limit of {} MB: raise --max-matrix-mb, lower --max-features, or lower --max-repeat",
+            opts.max_matrix_mb
+        )));
+    }
+
+    // Deployment base rate per label.
+    let base_rates: Vec<f64> = (0..ds.labels.len())
+        .map(|l| label_base_rate(&ds, &train_rows, l, main, opts.base_rate))
+        .collect();
+
+    let steps = ds.labels.len() as u64 * (opts.folds as u64 + 1);
+    let bar = progress(opts.verbose, steps, "fitting");
+    let mut label_models = Vec::new();
+    for (l, name) in ds.labels.iter().enumerate() {
+        bar.set_message(name.clone());
+        let fit = fit_label(
+            &ds,
+            &vectors,
+            &train_rows,
+            &held_rows,
+            l,
+            name,
+            base_rates[l],
+            dim,
+            opts,
+            &bar,
+        )?;
+        label_models.push(fit.model);
+    }
+    bar.finish_and_clear();
+
+    // Held-out figures per source and label.
+    let mut sources = Vec::new();
+    for (s, src) in ds.sources.iter().enumerate() {
+        let held: Vec<usize> = held_rows
+            .iter()
+            .copied()
+            .filter(|&i| ds.examples[i].source == s)
+            .collect();
+        let n_train = train_rows
+            .iter()
+            .filter(|&&i| ds.examples[i].source == s)
+            .count();
+        let mut metrics = Vec::new();
+        for (l, model) in label_models.iter().enumerate() {
+            let (rows, y) = known_rows(&ds, &held, l);
+            if rows.is_empty() {
+                continue;
+            }
+            let scores: Vec<f32> = rows
+                .iter()
+                .map(|&i| score_row(model, &vectors[i]))
+                .collect();
+            metrics.push(LabelMetrics {
+                label: model.name.clone(),
+                metrics: Metrics::compute(&scores, &y, model.threshold, model.base_rate),
+            });
+        }
+        sources.push(SourceCard {
+            path: display_path(&src.path),
+            sha256: src.sha256.clone(),
+            rows: src.rows,
+            train_rows: n_train as u64,
+            holdout_rows: held.len() as u64,
+            labels: src.columns.clone(),
+            metrics,
+        });
+    }
+    if let Some(path) = &opts.split_out {
+        write_split(&ds, &held_rows, path)?;
+    }
+    if opts.verbose {
+        eprintln!(
+            "moderate: trained in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ModelData {
+        features: featurizer.spec().clone(),
+        main_label: ds.labels[main].clone(),
+        labels: label_models,
+        shouting_threshold: opts.shouting_threshold,
+        card: ModelCard {
+            created: opts.created.clone(),
+            command: opts.command.clone(),
+            seed: opts.seed,
+            moderate_version: env!("CARGO_PKG_VERSION").to_string(),
+            sources,
+            notes: vec![
+                format!(
+                    "scores are calibrated to a base rate of {} for '{}' (prior correction of a \
+                     class-balanced fit)",
+                    opts.base_rate, ds.labels[main]
+                ),
+                "metrics are on held-out rows; precision, F1 and pr_auc assume the base rate, \
+                 pr_auc_sample uses the held-out rows' own rate"
+                    .to_string(),
+            ],
+        },
+    })
+}
+
+/// A path as recorded in the model card: relative paths kept as given, with `/` separators.
+fn display_path(p: &Path) -> String {
+    p.display().to_string().replace('\\', "/")
+}
+
+fn known_rows(ds: &Dataset, rows: &[usize], label: usize) -> (Vec<usize>, Vec<bool>) {
+    rows.iter()
+        .filter_map(|&i| ds.examples[i].labels[label].map(|y| (i, y)))
+        .unzip()
+}
+
+/// The base rate assumed for a label: the main label's is given; another label's is that times
+/// its frequency relative to the main label on rows where both are known.
+fn label_base_rate(ds: &Dataset, rows: &[usize], label: usize, main: usize, base: f64) -> f64 {
+    if label == main {
+        return base;
+    }
+    let (mut both, mut main_pos, mut label_pos) = (0usize, 0usize, 0usize);
+    for &i in rows {
+        if let (Some(m), Some(v)) = (ds.examples[i].labels[main], ds.examples[i].labels[label]) {
+            both += 1;
+            main_pos += m as usize;
+            label_pos += v as usize;
+        }
+    }
+    if both == 0 || main_pos == 0 {
+        let (_, y) = known_rows(ds, rows, label);
+        let rate = y.iter().filter(|&&v| v).count() as f64 / y.len().max(1) as f64;
+        return rate.min(base).max(1e-4);
+    }
+    (base * label_pos as f64 / main_pos as f64).clamp(1e-4, base)
+}
+
+fn score_row(m: &LabelModel, x: &SparseVec) -> f32 {
+    logistic::sigmoid(x.dot(&m.weights) + m.bias + m.offset)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fit_label(
+    ds: &Dataset,
+    vectors: &[SparseVec],
+    train_rows: &[usize],
+    held_rows: &[usize],
+    label: usize,
+    name: &str,
+    base_rate: f64,
+    dim: usize,
+    opts: &TrainOptions,
+    bar: &ProgressBar,
+) -> Result<LabelFit> {
+    let (rows, y) = known_rows(ds, train_rows, label);
+    // Stratified folds: shuffle positives and negatives separately, deal them round-robin.
+    let mut fold_of = vec![0usize; rows.len()];
+    for value in [true, false] {
+        let mut idx: Vec<usize> = (0..rows.len()).filter(|&k| y[k] == value).collect();
+        idx.shuffle(&mut rng(opts.seed, 1000 + label as u64));
+        for (n, k) in idx.into_iter().enumerate() {
+            fold_of[k] = n % opts.folds;
+        }
+    }
+    let mut alphas = opts.alphas.clone();
+    alphas.sort_by(|a, b| b.total_cmp(a)); // strongest regularization first, warm starts after
+    let solver = |alpha| Solver {
+        alpha,
+        max_iterations: opts.max_iterations,
+        gradient_tolerance: 1e-4,
+    };
+
+    // Out-of-fold raw scores (w·x + b) per alpha.
+    let fold_results: Vec<Result<Vec<Vec<(usize, f32)>>>> = (0..opts.folds)
+        .into_par_iter()
+        .map(|f| {
+            let (tr, ty): (Vec<usize>, Vec<bool>) = (0..rows.len())
+                .filter(|&k| fold_of[k] != f)
+                .map(|k| (rows[k], y[k]))
+                .unzip();
+            let (rep_rows, rep_y, _, _) = repeated(&tr, &ty, opts.max_repeat);
+            let refs: Vec<&SparseVec> = rep_rows.iter().map(|&i| &vectors[i]).collect();
+            let x = logistic::densify(&refs, dim);
+            let yv = Array1::from(rep_y);
+            let mut warm: Option<BinaryFit> = None;
+            let mut per_alpha = Vec::new();
+            for &a in &alphas {
+                let t0 = Instant::now();
+                let fit = logistic::fit(&x, yv.view(), solver(a), warm.as_ref())?;
+                if std::env::var_os("MODERATE_TIMING").is_some() {
+                    eprintln!(
+                        "fold {f} alpha {a}: {:.2}s rows {}",
+                        t0.elapsed().as_secs_f64(),
+                        x.nrows()
+                    );
+                }
+                let oof: Vec<(usize, f32)> = (0..rows.len())
+                    .filter(|&k| fold_of[k] == f)
+                    .map(|k| (k, vectors[rows[k]].dot(&fit.weights) + fit.bias))
+                    .collect();
+                per_alpha.push(oof);
+                warm = Some(fit);
+            }
+            bar.inc(1);
+            Ok(per_alpha)
+        })
+        .collect();
+    let mut oof = vec![vec![0f32; rows.len()]; alphas.len()];
+    for r in fold_results {
+        for (a, scores) in r?.into_iter().enumerate() {
+            for (k, s) in scores {
+                oof[a][k] = s;
+            }
+        }
+    }
+    let cv: Vec<(f32, f64)> = alphas
+        .iter()
+        .zip(&oof)
+        .map(|(&a, s)| (a, metrics::roc_auc(s, &y).unwrap_or(0.5)))
+        .collect();
+    // Best alpha; on a tie the stronger regularization (earlier in the list) wins.
+    let best = cv
+        .iter()
+        .enumerate()
+        .fold(0, |b, (i, c)| if c.1 > cv[b].1 { i } else { b });
+    let alpha = alphas[best];
+
+    // Final fit on all training rows.
+    let (rep_rows, rep_y, repeats, minority_is_pos) = repeated(&rows, &y, opts.max_repeat);
+    let refs: Vec<&SparseVec> = rep_rows.iter().map(|&i| &vectors[i]).collect();
+    let x = logistic::densify(&refs, dim);
+    let fit = logistic::fit(&x, Array1::from(rep_y).view(), solver(alpha), None)?;
+    drop(x);
+    bar.inc(1);
+
+    // Prior correction from the fitted class balance to the base rate.
+    let n_pos = y.iter().filter(|&&v| v).count() as f64;
+    let n_neg = y.len() as f64 - n_pos;
+    let (w_pos, w_neg) = if minority_is_pos {
+        (repeats as f64, 1.0)
+    } else {
+        (1.0, repeats as f64)
+    };
+    let fitted_prior = n_pos * w_pos / (n_pos * w_pos + n_neg * w_neg);
+    let offset = (logit(base_rate) - logit(fitted_prior)) as f32;
+
+    // Threshold on out-of-fold scores at the base rate.
+    let oof_scores: Vec<f32> = oof[best]
+        .iter()
+        .map(|z| logistic::sigmoid(z + offset))
+        .collect();
+    let neg_w = metrics::negative_weight(n_pos as usize, n_neg as usize, base_rate);
+    let threshold = metrics::best_f1_threshold(&oof_scores, &y, neg_w);
+
+    let mut model = LabelModel {
+        name: name.to_string(),
+        weights: fit.weights,
+        bias: fit.bias,
+        offset,
+        threshold,
+        base_rate,
+        alpha,
+        train_rows: y.len() as u64,
+        train_positives: n_pos as u64,
+        minority_repeats: repeats,
+        cv,
+        metrics: None,
+    };
+    let (hrows, hy) = known_rows(ds, held_rows, label);
+    if !hrows.is_empty() {
+        let scores: Vec<f32> = hrows
+            .iter()
+            .map(|&i| score_row(&model, &vectors[i]))
+            .collect();
+        model.metrics = Some(Metrics::compute(&scores, &hy, threshold, base_rate));
+    }
+    Ok(LabelFit { model })
+}
+
+/// Write which rows were held out: `file,line,part` with part `train` or `holdout`.
+fn write_split(ds: &Dataset, held_rows: &[usize], path: &Path) -> Result<()> {
+    let mut held = vec![false; ds.examples.len()];
+    for &i in held_rows {
+        held[i] = true;
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut write = |rec: [&str; 3]| {
+        w.write_record(rec)
+            .map_err(|e| Error::Training(format!("cannot write the split: {e}")))
+    };
+    write(["file", "line", "part"])?;
+    for (i, e) in ds.examples.iter().enumerate() {
+        let file = display_path(&ds.sources[e.source].path);
+        let line = e.line.to_string();
+        write([&file, &line, if held[i] { "holdout" } else { "train" }])?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Training(format!("cannot write the split: {e}")))?;
+    crate::output::write_atomic(path, &bytes)
+}
+
+/// Write a model file atomically: a temporary file in the same folder, renamed at the end.
+pub fn write_model(data: &ModelData, out: &Path) -> Result<()> {
+    let bytes = data.to_bytes()?;
+    crate::output::write_atomic(out, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repetition_balances_classes() {
+        let rows: Vec<usize> = (0..10).collect();
+        let y = [
+            true, false, false, false, false, false, false, false, false, false,
+        ];
+        let (r, ry, times, minority_pos) = repeated(&rows, &y, 20);
+        assert_eq!(times, 9);
+        assert!(minority_pos);
+        assert_eq!(r.len(), 18);
+        assert_eq!(ry.iter().filter(|&&v| v).count(), 9);
+        // Capped.
+        let (_, _, times, _) = repeated(&rows, &y, 4);
+        assert_eq!(times, 4);
+        // Mostly positive: negatives are repeated.
+        let y2: Vec<bool> = y.iter().map(|v| !v).collect();
+        let (_, ry2, _, minority_pos) = repeated(&rows, &y2, 20);
+        assert!(!minority_pos);
+        assert_eq!(ry2.iter().filter(|&&v| !v).count(), 9);
+    }
+
+    #[test]
+    fn split_holds_out_every_source_and_is_seeded() {
+        let mut ds = Dataset {
+            labels: vec!["toxic".into()],
+            ..Dataset::default()
+        };
+        for s in 0..2 {
+            ds.sources.push(crate::dataset::Source {
+                path: format!("f{s}.csv").into(),
+                sha256: format!("{s:064x}"),
+                rows: 50,
+                columns: vec![],
+            });
+            for i in 0..50 {
+                ds.examples.push(crate::dataset::Example {
+                    text: format!("row {i}"),
+                    labels: vec![Some(i % 5 == 0)],
+                    source: s,
+                    line: i as u64 + 2,
+                });
+            }
+        }
+        let (t1, h1) = split(&ds, 0, 0.2, 7);
+        let (t2, h2) = split(&ds, 0, 0.2, 7);
+        assert_eq!((t1.clone(), h1.clone()), (t2, h2));
+        assert_eq!(h1.len(), 20);
+        assert_eq!(t1.len() + h1.len(), 100);
+        for s in 0..2 {
+            let held: Vec<_> = h1.iter().filter(|&&i| ds.examples[i].source == s).collect();
+            assert_eq!(held.len(), 10);
+            // Stratified: 10 positives in a source, 2 held out.
+            assert_eq!(
+                held.iter()
+                    .filter(|&&&i| ds.examples[i].labels[0] == Some(true))
+                    .count(),
+                2
+            );
+        }
+        let (_, h3) = split(&ds, 0, 0.2, 8);
+        assert_ne!(h1, h3);
+    }
+}

@@ -1,0 +1,455 @@
+//! Integration tests: the real `moderate` binary on real files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_moderate"));
+    c.env("SOURCE_DATE_EPOCH", "1790000000");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run moderate")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The first `n` rows of the project's corpus, as a training file.
+fn corpus_subset(dir: &Path, n: usize) -> PathBuf {
+    let mut rdr = csv::Reader::from_path(repo().join("training/comments.csv")).unwrap();
+    let path = dir.join("train.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_byte_record(rdr.byte_headers().unwrap()).unwrap();
+    // Take rows spread over the whole file so every part (language, topic) is represented.
+    let all: Vec<csv::ByteRecord> = rdr.byte_records().map(|r| r.unwrap()).collect();
+    let step = (all.len() / n).max(1);
+    for r in all.iter().step_by(step).take(n) {
+        w.write_byte_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    path
+}
+
+/// Train a small model once per test that needs one.
+fn small_model(dir: &Path) -> PathBuf {
+    let data = corpus_subset(dir, 900);
+    let out = dir.join("model.json");
+    let o = run(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--labels",
+        "toxic,insult",
+        "--max-features",
+        "1500",
+        "--folds",
+        "2",
+        "--alphas",
+        "1,0.3",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "train failed: {}", stderr(&o));
+    out
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+#[test]
+fn train_then_score_round_trip_keeps_rows_columns_and_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = small_model(dir.path());
+    let input = write(
+        dir.path(),
+        "in.csv",
+        "id,text,author\n\
+         1,\"Merci pour cet article très complet, j'ai appris beaucoup.\",a\n\
+         2,\"T'es vraiment un gros connard, ferme-la.\",b\n\
+         3,\"Ces rats envahissent nos villes, il faut les exterminer.\",c\n\
+         4,\"L'armée a tué des dizaines de combattants selon l'OSDH.\",d\n\
+         5,\"JE SUIS D'ACCORD AVEC L'ARTICLE, IL ÉTAIT TEMPS QUE L'ONU RÉAGISSE\",e\n"
+            .as_bytes(),
+    );
+    let out = dir.path().join("out.csv");
+    let o = run(&[
+        "score",
+        input.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rdr = csv::Reader::from_path(&out).unwrap();
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers,
+        [
+            "id",
+            "text",
+            "author",
+            "score_toxic",
+            "score_insult",
+            "shouting",
+            "flagged",
+            "reasons",
+            "error"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 5);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], (i + 1).to_string(), "order preserved");
+        let s: f64 = r[3].parse().unwrap();
+        assert!((0.0..=1.0).contains(&s));
+        assert_eq!(&r[8], "", "no error");
+    }
+    let toxic = |i: usize| rows[i][3].parse::<f64>().unwrap();
+    assert!(toxic(1) > toxic(0), "insult scores above thanks");
+    assert!(
+        toxic(2) > toxic(3),
+        "dehumanizing threat scores above war news"
+    );
+    assert!(
+        rows[1][6].contains("toxic"),
+        "insult flagged: {:?}",
+        &rows[1]
+    );
+    assert!(!rows[1][7].is_empty(), "flagged rows have reasons");
+    assert!(rows[4][6].contains("shouting"), "caps flagged as shouting");
+    assert!(rows[4][5].parse::<f64>().unwrap() > 0.9);
+    assert!(
+        rows[3][5].parse::<f64>().unwrap() < 0.1,
+        "acronyms are not shouting"
+    );
+}
+
+#[test]
+fn default_model_scores_with_no_model_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "c.csv",
+        "text\n\"Ces bactéries qui envahissent nos quartiers, faut les éradiquer\"\n\"Bonne analyse, merci.\"\n"
+            .as_bytes(),
+    );
+    let o = run(&["score", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rdr = csv::Reader::from_reader(&o.stdout[..]);
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    let h = rdr.headers().unwrap().clone();
+    let col = h.iter().position(|c| c == "score_toxic").unwrap();
+    let flagged = h.iter().position(|c| c == "flagged").unwrap();
+    let reasons = h.iter().position(|c| c == "reasons").unwrap();
+    assert!(rows[0][col].parse::<f64>().unwrap() > 0.5, "{:?}", rows[0]);
+    assert!(rows[1][col].parse::<f64>().unwrap() < 0.2, "{:?}", rows[1]);
+    assert!(rows[0][flagged].contains("toxic"));
+    assert!(
+        rows[0][reasons].contains("dehumanizing:"),
+        "{:?}",
+        &rows[0][reasons]
+    );
+}
+
+#[test]
+fn jsonl_in_jsonl_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "c.jsonl",
+        "{\"id\":7,\"text\":\"Tu es un abruti fini\"}\n\n{\"id\":8,\"body\":\"no text field\"}\nnot json\n{\"text\":\"Très bon article\",\"id\":9}\n"
+            .as_bytes(),
+    );
+    let o = run(&["score", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "one output line per input line: {out}");
+    assert_eq!(lines[1], "", "blank lines pass through");
+    let v: Vec<serde_json::Value> = lines
+        .iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v[0]["id"], 7);
+    assert!(v[0]["score_toxic"].as_f64().unwrap() > 0.0);
+    assert_eq!(v[0]["error"], serde_json::Value::Null);
+    // Keys keep their input order, scores after.
+    assert!(
+        lines[4].starts_with("{\"text\":\"Très bon article\",\"id\":9,\"score_toxic\""),
+        "{}",
+        lines[4]
+    );
+    assert_eq!(v[1]["error"], "no field 'text'");
+    assert_eq!(v[1]["score_toxic"], serde_json::Value::Null);
+    assert!(v[2]["error"].as_str().unwrap().starts_with("invalid JSON"));
+    assert_eq!(v[2]["input"], "not json");
+    assert!(
+        stderr(&o).contains("c.jsonl:3: no field 'text'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_rows_are_written_with_an_error_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut content = b"id,text\n1,bonjour tout le monde\n2,\"\"\n3,caf\xe9 au lait\n4,trop,de,champs\n5\n6,dernier commentaire\n".to_vec();
+    content.extend_from_slice(b"");
+    let input = write(dir.path(), "bad.csv", &content);
+    let o = run(&["score", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.csv:3: column 'text': empty text"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:4: column 'text': invalid UTF-8"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:5: this row has 4 fields, the header has 2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:6: this row has 1 fields, the header has 2"),
+        "{err}"
+    );
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(&o.stdout[..]);
+    let rows: Vec<csv::ByteRecord> = rdr.byte_records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 6, "every input row comes out");
+    let ids: Vec<&[u8]> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(ids, [b"1" as &[u8], b"2", b"3", b"4", b"5", b"6"]);
+    // The invalid UTF-8 field is written back byte for byte.
+    assert_eq!(&rows[2][1], b"caf\xe9 au lait");
+    let last = rows[2].len() - 1;
+    assert_eq!(&rows[2][last], b"column 'text': invalid UTF-8");
+    assert_eq!(&rows[2][2], b"", "no score on an error row");
+    assert_eq!(&rows[5][rows[5].len() - 1], b"", "good rows have no error");
+}
+
+#[test]
+fn missing_text_column_and_empty_file_fail_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "c.csv", b"comment\nbonjour\n");
+    let o = run(&["score", input.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("c.csv:1: no column named 'text' (columns: comment)"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    let o = run(&["score", input.to_str().unwrap(), "--text-column", "comment"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let empty = write(dir.path(), "e.csv", b"");
+    let o = run(&["score", empty.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("e.csv: empty file"), "{}", stderr(&o));
+}
+
+#[test]
+fn training_errors_name_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.json");
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "bad_label.csv",
+            b"text,toxic\nbonjour,0\nsalut,oui\n",
+            "bad_label.csv:3: column 'toxic': expected 0, 1, true or false, found 'oui'",
+        ),
+        (
+            "one_class.csv",
+            b"text,toxic\nbonjour,0\nsalut,0\nhello,0\n",
+            "label 'toxic' needs both 0 and 1 rows",
+        ),
+        ("empty.csv", b"", "empty.csv: empty file"),
+        (
+            "no_text.csv",
+            b"body,toxic\nx,1\n",
+            "no_text.csv:1: no column named 'text'",
+        ),
+        (
+            "utf8.csv",
+            b"text,toxic\nbon\xffjour,1\n",
+            "utf8.csv:2: column 'text': invalid UTF-8",
+        ),
+        (
+            "quotes.csv",
+            b"text,toxic\n\"bonjour,1\nsalut,0\n",
+            "quotes.csv",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let p = write(dir.path(), name, content);
+        let o = run(&[
+            "train",
+            "--data",
+            p.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(!o.status.success(), "{name} should fail");
+        let err = stderr(&o);
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!out.exists(), "no model written on error");
+    }
+}
+
+#[test]
+fn corrupt_truncated_and_future_models_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(repo().join("models/default.json")).unwrap();
+    let input = write(dir.path(), "c.csv", b"text\nbonjour\n");
+    let text = String::from_utf8(good.clone()).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "truncated.json",
+            good[..good.len() / 3].to_vec(),
+            "truncated",
+        ),
+        (
+            "garbage.json",
+            b"\x00\x01not a model".to_vec(),
+            "not a moderate model file",
+        ),
+        (
+            "edited.json",
+            text.replacen("\"main_label\":\"toxic\"", "\"main_label\":\"toxiq\"", 1)
+                .into_bytes(),
+            "checksum mismatch",
+        ),
+        (
+            "future.json",
+            text.replacen("\"version\":1", "\"version\":2", 1)
+                .into_bytes(),
+            "version 2 is newer",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let m = write(dir.path(), name, &bytes);
+        let o = run(&[
+            "score",
+            input.to_str().unwrap(),
+            "--model",
+            m.to_str().unwrap(),
+        ]);
+        assert!(!o.status.success(), "{name}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(name) && err.contains(expected),
+            "{name}: {err}"
+        );
+    }
+    let o = run(&[
+        "score",
+        input.to_str().unwrap(),
+        "--model",
+        "/nonexistent/m.json",
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("/nonexistent/m.json"));
+}
+
+#[test]
+fn training_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = corpus_subset(dir.path(), 300);
+    let train = |out: &str| {
+        let o = bin()
+            .current_dir(dir.path())
+            .args([
+                "train",
+                "--data",
+                "train.csv",
+                "--labels",
+                "toxic",
+                "--max-features",
+                "500",
+                "--folds",
+                "2",
+                "--alphas",
+                "1",
+                "--seed",
+                "5",
+                "--out",
+                out,
+                "--quiet",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(dir.path().join(out)).unwrap()
+    };
+    let _ = data;
+    let a = train("a.json");
+    let b = train("a.json");
+    assert_eq!(a, b, "same data and seed give the same bytes");
+    let card: serde_json::Value = serde_json::from_slice(&a).unwrap();
+    let src = &card["model"]["card"]["sources"][0];
+    assert_eq!(src["path"], "train.csv");
+    assert_eq!(src["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(card["model"]["card"]["created"], "2026-09-21");
+}
+
+#[test]
+fn explain_prints_scores_and_contributions() {
+    let o = run(&["explain", "Ces cafards doivent être exterminés, tous"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for label in [
+        "toxic",
+        "insult",
+        "slur",
+        "dehumanizing",
+        "threat",
+        "shouting",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(label)),
+            "{label} missing:\n{out}"
+        );
+    }
+    assert!(out.contains("dehumanizing:"), "{out}");
+    assert!(out.lines().next().unwrap().contains("FLAGGED"), "{out}");
+}
+
+#[test]
+fn stdin_to_stdout() {
+    let mut child = bin()
+        .args(["score", "-", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"text\nbonjour\nmerci\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 3);
+    assert!(o.stderr.is_empty(), "--quiet prints nothing");
+}
