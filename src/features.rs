@@ -64,7 +64,7 @@ impl Default for FeatureConfig {
             char_ngrams: (2, 5),
             min_df: 2,
             max_df: 0.5,
-            max_features: 6000,
+            max_features: 12000,
             sublinear_tf: true,
             max_chars: 20_000,
         }
@@ -590,8 +590,10 @@ mod tests {
 
     #[test]
     fn long_comments_are_capped() {
-        let mut cfg = FeatureConfig::default();
-        cfg.max_chars = 10;
+        let cfg = FeatureConfig {
+            max_chars: 10,
+            ..FeatureConfig::default()
+        };
         let f = Featurizer::new(FeatureSpec {
             config: cfg,
             vocab: vec![],

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use moderate::batch::{self, Format, ScoreOptions};
@@ -38,28 +38,7 @@ enum FormatArg {
 #[derive(Subcommand)]
 enum Command {
     /// Score comments from a CSV or JSON Lines file (or stdin) and write them back with scores.
-    Score {
-        /// Input file; `-` or nothing for stdin.
-        input: Option<String>,
-        /// Model file (default: the embedded default model).
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// Output file (default: stdout). Written to a temporary file and renamed at the end.
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// Input and output format (default: from the input's extension, CSV for stdin).
-        #[arg(long, value_enum)]
-        format: Option<FormatArg>,
-        /// Column (CSV) or field (JSONL) holding the comment.
-        #[arg(long, default_value = "text")]
-        text_column: String,
-        /// Give reasons for every row, not only flagged ones.
-        #[arg(long)]
-        all_reasons: bool,
-        /// No summary on stderr.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Score(ScoreArgs),
     /// Print each label's score for one comment and the features that weighed most.
     Explain {
         /// The comment.
@@ -71,65 +50,97 @@ enum Command {
         top: usize,
     },
     /// Train a model from labeled CSV files.
-    Train {
-        /// Labeled CSV file (repeat for several).
-        #[arg(long = "data", required = true)]
-        data: Vec<PathBuf>,
-        /// Where to write the model file.
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value = "text")]
-        text_column: String,
-        /// Label columns to train, comma-separated; the first is the main label unless
-        /// --main-label says otherwise (default: every column but the text column).
-        #[arg(long, value_delimiter = ',')]
-        labels: Option<Vec<String>>,
-        /// Read column COLUMN as label LABEL (repeatable), e.g. `label=toxic`.
-        #[arg(long, value_name = "COLUMN=LABEL")]
-        rename: Vec<String>,
-        /// The main label (default: `toxic` if present, else the first label).
-        #[arg(long)]
-        main_label: Option<String>,
-        /// Seed for the held-out split and the folds: same data and seed, same model file.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Share of each file held out for the stored metrics (0 for none).
-        #[arg(long, default_value_t = 0.2)]
-        holdout: f64,
-        /// Cross-validation folds for choosing the L2 strength.
-        #[arg(long, default_value_t = 3)]
-        folds: usize,
-        /// L2 strengths to try (linfa's alpha, about 1/C in scikit-learn terms).
-        #[arg(long, value_delimiter = ',', default_value = "3,1,0.3")]
-        alphas: Vec<f32>,
-        /// Share of comments expected to be flagged for the main label on your site; scores and
-        /// precision figures are calibrated to it.
-        #[arg(long, default_value_t = 0.10)]
-        base_rate: f64,
-        /// Number of n-gram features kept.
-        #[arg(long, default_value_t = 6000)]
-        max_features: usize,
-        /// Minimum number of training comments an n-gram must appear in.
-        #[arg(long, default_value_t = 2)]
-        min_df: u32,
-        /// Lexicon folder (`<lang>/<category>.txt`); default: the lists built into moderate.
-        #[arg(long)]
-        lexicons: Option<PathBuf>,
-        /// Refuse to build dense training matrices larger than this (MB).
-        #[arg(long, default_value_t = 8192)]
-        max_matrix_mb: u64,
-        /// Solver iterations per fit.
-        #[arg(long, default_value_t = 100)]
-        max_iterations: u64,
-        /// At most this many copies of each rarer-class row when balancing classes.
-        #[arg(long, default_value_t = 10)]
-        max_repeat: u32,
-        /// Write `file,line,part` for every row (part: train or holdout).
-        #[arg(long)]
-        split_out: Option<PathBuf>,
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Train(Box<TrainArgs>),
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// Input file; `-` or nothing for stdin.
+    input: Option<String>,
+    /// Model file (default: the embedded default model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Output file (default: stdout). Written to a temporary file and renamed at the end.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Input and output format (default: from the input's extension, CSV for stdin).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Column (CSV) or field (JSONL) holding the comment.
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    /// Give reasons for every row, not only flagged ones.
+    #[arg(long)]
+    all_reasons: bool,
+    /// No summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    /// Labeled CSV file (repeat for several).
+    #[arg(long = "data", required = true)]
+    data: Vec<PathBuf>,
+    /// Where to write the model file.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    /// Label columns to train, comma-separated; the first is the main label unless
+    /// --main-label says otherwise (default: every column but the text column).
+    #[arg(long, value_delimiter = ',')]
+    labels: Option<Vec<String>>,
+    /// Read column COLUMN as label LABEL (repeatable), e.g. `label=toxic`.
+    #[arg(long, value_name = "COLUMN=LABEL")]
+    rename: Vec<String>,
+    /// The main label (default: `toxic` if present, else the first label).
+    #[arg(long)]
+    main_label: Option<String>,
+    /// Seed for the held-out split and the folds: same data and seed, same model file.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Share of each file held out for the stored metrics (0 for none).
+    #[arg(long, default_value_t = 0.2)]
+    holdout: f64,
+    /// Cross-validation folds for choosing the L2 strength.
+    #[arg(long, default_value_t = 3)]
+    folds: usize,
+    /// L2 strengths to try (linfa's alpha, about 1/C in scikit-learn terms).
+    #[arg(long, value_delimiter = ',', default_value = "1,0.3,0.1")]
+    alphas: Vec<f32>,
+    /// Share of comments expected to be flagged for the main label on your site; scores and
+    /// precision figures are calibrated to it.
+    #[arg(long, default_value_t = 0.10)]
+    base_rate: f64,
+    /// Number of n-gram features kept.
+    #[arg(long, default_value_t = 12000)]
+    max_features: usize,
+    /// Minimum number of training comments an n-gram must appear in.
+    #[arg(long, default_value_t = 2)]
+    min_df: u32,
+    /// Lexicon folder (`<lang>/<category>.txt`); default: the lists built into moderate.
+    #[arg(long)]
+    lexicons: Option<PathBuf>,
+    /// Refuse to build dense training matrices larger than this (MB).
+    #[arg(long, default_value_t = 8192)]
+    max_matrix_mb: u64,
+    /// Solver iterations per fit.
+    #[arg(long, default_value_t = 100)]
+    max_iterations: u64,
+    /// At most this many copies of each rarer-class row when balancing classes.
+    #[arg(long, default_value_t = 10)]
+    max_repeat: u32,
+    /// Count each training row of FILE N times (repeatable), e.g. to weigh your own
+    /// moderation history above imported data. FILE as given to --data.
+    #[arg(long = "weight", value_name = "FILE=N")]
+    weights: Vec<String>,
+    /// Write `file,row,part` for every data row (part: train or holdout), so that another
+    /// tool can train and measure on exactly the same rows.
+    #[arg(long)]
+    split_out: Option<PathBuf>,
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 fn main() -> ExitCode {
@@ -162,119 +173,91 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Score {
-            input,
-            model,
-            output,
-            format,
-            text_column,
-            all_reasons,
-            quiet,
-        } => score(ScoreArgs {
-            input: input.unwrap_or_else(|| "-".into()),
-            model,
-            output,
-            format,
-            text_column,
-            all_reasons,
-            quiet,
-        }),
+        Command::Score(args) => score(args),
         Command::Explain { text, model, top } => explain(&text, model, top),
-        Command::Train {
-            data,
-            out,
-            text_column,
-            labels,
-            rename,
-            main_label,
-            seed,
-            holdout,
-            folds,
-            alphas,
-            base_rate,
-            max_features,
-            min_df,
-            lexicons,
-            max_matrix_mb,
-            max_iterations,
-            max_repeat,
-            split_out,
-            quiet,
-        } => {
-            let renames = rename
-                .iter()
-                .map(|r| {
-                    r.split_once('=')
-                        .map(|(c, l)| (c.trim().to_string(), l.trim().to_string()))
-                        .with_context(|| format!("--rename takes COLUMN=LABEL, got '{r}'"))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let main_label = main_label.or_else(|| {
-                labels
-                    .as_ref()
-                    .and_then(|l| l.first().cloned())
-                    .filter(|_| {
-                        labels
-                            .as_ref()
-                            .is_some_and(|l| !l.iter().any(|x| x == "toxic"))
-                    })
-            });
-            let opts = TrainOptions {
-                data,
-                read: ReadOptions {
-                    text_column,
-                    labels,
-                    renames,
-                },
-                main_label,
-                seed,
-                holdout,
-                folds,
-                alphas,
-                base_rate,
-                features: FeatureConfig {
-                    max_features,
-                    min_df,
-                    ..FeatureConfig::default()
-                },
-                lexicons,
-                max_matrix_mb,
-                max_iterations,
-                max_repeat,
-                command: command_line(),
-                created: today(),
-                verbose: !quiet,
-                split_out,
-                ..TrainOptions::default()
-            };
-            let data = train::train(&opts)?;
-            train::write_model(&data, &out)?;
-            if !quiet {
-                print_training_summary(&data);
-                eprintln!("moderate: model written to {}", out.display());
-            }
-            Ok(())
-        }
+        Command::Train(args) => train_command(*args),
     }
 }
 
-struct ScoreArgs {
-    input: String,
-    model: Option<PathBuf>,
-    output: Option<PathBuf>,
-    format: Option<FormatArg>,
-    text_column: String,
-    all_reasons: bool,
-    quiet: bool,
+/// Parse `A=B` option values.
+fn pairs(values: &[String], option: &str, form: &str) -> anyhow::Result<Vec<(String, String)>> {
+    values
+        .iter()
+        .map(|v| {
+            v.rsplit_once('=')
+                .filter(|(a, b)| !a.trim().is_empty() && !b.trim().is_empty())
+                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                .with_context(|| format!("{option} takes {form}, got '{v}'"))
+        })
+        .collect()
+}
+
+fn train_command(a: TrainArgs) -> anyhow::Result<()> {
+    let source_weights = pairs(&a.weights, "--weight", "FILE=N")?
+        .into_iter()
+        .map(|(f, n)| {
+            let n: u32 = n
+                .parse()
+                .with_context(|| format!("--weight {f}={n}: N must be a whole number"))?;
+            Ok((PathBuf::from(f), n))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let renames = pairs(&a.rename, "--rename", "COLUMN=LABEL")?;
+    // The main label: as told, else `toxic` if trained, else the first label given.
+    let main_label = a.main_label.clone().or_else(|| {
+        let labels = a.labels.as_ref()?;
+        if labels.iter().any(|l| l == "toxic") {
+            None
+        } else {
+            labels.first().cloned()
+        }
+    });
+    let opts = TrainOptions {
+        data: a.data,
+        read: ReadOptions {
+            text_column: a.text_column,
+            labels: a.labels,
+            renames,
+        },
+        main_label,
+        seed: a.seed,
+        holdout: a.holdout,
+        folds: a.folds,
+        alphas: a.alphas,
+        base_rate: a.base_rate,
+        features: FeatureConfig {
+            max_features: a.max_features,
+            min_df: a.min_df,
+            ..FeatureConfig::default()
+        },
+        lexicons: a.lexicons,
+        max_matrix_mb: a.max_matrix_mb,
+        max_iterations: a.max_iterations,
+        max_repeat: a.max_repeat,
+        command: command_line(),
+        created: today(),
+        verbose: !a.quiet,
+        split_out: a.split_out,
+        source_weights,
+        ..TrainOptions::default()
+    };
+    let data = train::train(&opts)?;
+    train::write_model(&data, &a.out)?;
+    if !a.quiet {
+        print_training_summary(&data);
+        eprintln!("moderate: model written to {}", a.out.display());
+    }
+    Ok(())
 }
 
 fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let model = Model::load(a.model.as_deref())?;
+    let input = a.input.clone().unwrap_or_else(|| "-".into());
     let format = match a.format {
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Jsonl) => Format::Jsonl,
-        None if a.input == "-" => Format::Csv,
-        None => Format::from_path(&a.input),
+        None if input == "-" => Format::Csv,
+        None => Format::from_path(&input),
     };
     let opts = ScoreOptions {
         text_column: a.text_column,
@@ -283,18 +266,17 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
         } else {
             Reasons::Flagged
         },
-        input_name: if a.input == "-" {
+        input_name: if input == "-" {
             "<stdin>".into()
         } else {
-            a.input.clone()
+            input.clone()
         },
         max_error_messages: 20,
     };
-    let (reader, size): (Box<dyn io::Read>, Option<u64>) = if a.input == "-" {
+    let (reader, size): (Box<dyn io::Read>, Option<u64>) = if input == "-" {
         (Box::new(io::stdin().lock()), None)
     } else {
-        let f =
-            std::fs::File::open(&a.input).with_context(|| format!("cannot open {}", a.input))?;
+        let f = std::fs::File::open(&input).with_context(|| format!("cannot open {input}"))?;
         let size = f.metadata().ok().map(|m| m.len());
         (Box::new(f), size)
     };

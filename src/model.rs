@@ -461,11 +461,11 @@ mod tests {
         // Truncated.
         let e = ModelData::from_bytes(&bytes[..bytes.len() / 2], "m.json").unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
-        // Edited: change one weight digit inside the model body.
+        // Edited: change one digit of a threshold inside the model body (still valid JSON).
         let text = String::from_utf8(bytes.to_vec()).unwrap();
-        let pos = text.find("\"bias\":").unwrap() + 7;
+        let pos = text.find("\"threshold\":0.").unwrap() + "\"threshold\":0.".len();
         let mut edited = text.clone().into_bytes();
-        edited[pos + 1] = if edited[pos + 1] == b'1' { b'2' } else { b'1' };
+        edited[pos] = if edited[pos] == b'1' { b'2' } else { b'1' };
         let e = ModelData::from_bytes(&edited, "m.json").unwrap_err();
         assert!(e.to_string().contains("checksum mismatch"), "{e}");
         // Future version.

@@ -63,6 +63,8 @@ pub struct TrainOptions {
     pub verbose: bool,
     /// Write the split (`file,line,part`) here, so other tools can train on the same rows.
     pub split_out: Option<PathBuf>,
+    /// `(file, n)`: each training row of `file` counts `n` times (by repetition).
+    pub source_weights: Vec<(PathBuf, u32)>,
 }
 
 impl Default for TrainOptions {
@@ -78,7 +80,7 @@ impl Default for TrainOptions {
             seed: 42,
             holdout: 0.2,
             folds: 3,
-            alphas: vec![3.0, 1.0, 0.3],
+            alphas: vec![1.0, 0.3, 0.1],
             base_rate: 0.10,
             features: FeatureConfig::default(),
             lexicons: None,
@@ -90,6 +92,7 @@ impl Default for TrainOptions {
             created: String::new(),
             verbose: false,
             split_out: None,
+            source_weights: Vec::new(),
         }
     }
 }
@@ -148,26 +151,67 @@ struct LabelFit {
     model: LabelModel,
 }
 
-/// Rows of one label's training set, with the number of times each is repeated.
-fn repeated(rows: &[usize], y: &[bool], max_repeat: u32) -> (Vec<usize>, Vec<bool>, u32, bool) {
-    let n_pos = y.iter().filter(|&&v| v).count();
-    let n_neg = y.len() - n_pos;
-    let (minority_is_pos, n_min, n_maj) = if n_pos <= n_neg {
-        (true, n_pos, n_neg)
-    } else {
-        (false, n_neg, n_pos)
-    };
-    let r = ((n_maj as f64 / n_min.max(1) as f64).round() as u32).clamp(1, max_repeat.max(1));
-    let mut out_rows = Vec::with_capacity(n_maj + n_min * r as usize);
-    let mut out_y = Vec::with_capacity(out_rows.capacity());
+/// Below this share of the rarer class, its rows are repeated to balance the classes.
+const BALANCE_BELOW: f64 = 0.2;
+
+/// One label's training rows as they go into the dense matrix, each repeated by its file's weight
+/// (`--weight FILE=N`) times its class's: when the rarer class is under [`BALANCE_BELOW`] of the
+/// (weighted) rows, its rows are repeated `round(majority / minority)` times, at most
+/// `max_repeat`. Repeating a row k times is exactly a weight of k in linfa's summed loss.
+struct Repeated {
+    rows: Vec<usize>,
+    y: Vec<bool>,
+    class_repeat: u32,
+    /// The fitted prior: share of positives in the repeated rows.
+    prior: f64,
+}
+
+fn repeated(
+    rows: &[usize],
+    y: &[bool],
+    weight: &dyn Fn(usize) -> u32,
+    max_repeat: u32,
+) -> Repeated {
+    let (mut pos, mut neg) = (0f64, 0f64);
     for (&row, &v) in rows.iter().zip(y) {
-        let times = if v == minority_is_pos { r } else { 1 };
-        for _ in 0..times {
-            out_rows.push(row);
-            out_y.push(v);
+        if v {
+            pos += weight(row) as f64;
+        } else {
+            neg += weight(row) as f64;
         }
     }
-    (out_rows, out_y, r, minority_is_pos)
+    let minority_is_pos = pos <= neg;
+    let (min, maj) = if minority_is_pos {
+        (pos, neg)
+    } else {
+        (neg, pos)
+    };
+    let class_repeat = if min > 0.0 && min / (min + maj) < BALANCE_BELOW {
+        ((maj / min).round() as u32).clamp(1, max_repeat.max(1))
+    } else {
+        1
+    };
+    let mut out = Repeated {
+        rows: Vec::with_capacity(rows.len()),
+        y: Vec::with_capacity(rows.len()),
+        class_repeat,
+        prior: 0.0,
+    };
+    for (&row, &v) in rows.iter().zip(y) {
+        let times = weight(row)
+            * if v == minority_is_pos {
+                class_repeat
+            } else {
+                1
+            };
+        for _ in 0..times {
+            out.rows.push(row);
+            out.y.push(v);
+        }
+    }
+    let n_pos = out.y.iter().filter(|&&v| v).count();
+    out.prior = n_pos as f64 / out.y.len().max(1) as f64;
+    out
 }
 
 /// Train a model. Returns the model data; writes nothing.
@@ -195,7 +239,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     if opts.folds < 2 {
         return Err(Error::Training("--folds must be at least 2".into()));
     }
-    if opts.alphas.is_empty() || opts.alphas.iter().any(|a| !(*a > 0.0)) {
+    if opts.alphas.is_empty() || opts.alphas.iter().any(|a| a.is_nan() || *a <= 0.0) {
         return Err(Error::Training("--alphas must be positive numbers".into()));
     }
     if !(opts.base_rate > 0.0 && opts.base_rate < 1.0) {
@@ -277,14 +321,31 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
         .collect();
     bar.finish_and_clear();
 
+    // Per-file weights (`--weight FILE=N`), applied by repeating rows.
+    let mut source_weight = vec![1u32; ds.sources.len()];
+    for (file, w) in &opts.source_weights {
+        let s = ds
+            .sources
+            .iter()
+            .position(|s| &s.path == file)
+            .ok_or_else(|| {
+                Error::Training(format!(
+                    "--weight names {}, which is not one of the --data files",
+                    file.display()
+                ))
+            })?;
+        source_weight[s] = (*w).max(1);
+    }
+    let weight = |row: usize| source_weight[ds.examples[row].source];
+
     // Memory check before any dense matrix is built: the folds are fitted in parallel.
     let mut peak_rows = 0usize;
     for l in 0..ds.labels.len() {
         let (rows, y) = known_rows(&ds, &train_rows, l);
-        let (rep, _, _, _) = repeated(&rows, &y, opts.max_repeat);
-        let fold_rows = rep.len() - rep.len() / opts.folds;
+        let rep = repeated(&rows, &y, &weight, opts.max_repeat);
+        let fold_rows = rep.rows.len() - rep.rows.len() / opts.folds;
         let parallel = opts.folds.min(rayon::current_num_threads().max(1));
-        peak_rows = peak_rows.max(fold_rows * parallel).max(rep.len());
+        peak_rows = peak_rows.max(fold_rows * parallel).max(rep.rows.len());
     }
     let bytes = logistic::matrix_bytes(peak_rows, dim);
     let mb = bytes.div_ceil(1 << 20);
@@ -320,6 +381,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
             name,
             base_rates[l],
             dim,
+            &weight,
             opts,
             &bar,
         )?;
@@ -445,6 +507,7 @@ fn fit_label(
     name: &str,
     base_rate: f64,
     dim: usize,
+    weight: &(dyn Fn(usize) -> u32 + Sync),
     opts: &TrainOptions,
     bar: &ProgressBar,
 ) -> Result<LabelFit> {
@@ -467,17 +530,19 @@ fn fit_label(
     };
 
     // Out-of-fold raw scores (w·x + b) per alpha.
-    let fold_results: Vec<Result<Vec<Vec<(usize, f32)>>>> = (0..opts.folds)
+    // Per fold, per alpha: (row position, out-of-fold raw score).
+    type FoldScores = Vec<Vec<(usize, f32)>>;
+    let fold_results: Vec<Result<FoldScores>> = (0..opts.folds)
         .into_par_iter()
         .map(|f| {
             let (tr, ty): (Vec<usize>, Vec<bool>) = (0..rows.len())
                 .filter(|&k| fold_of[k] != f)
                 .map(|k| (rows[k], y[k]))
                 .unzip();
-            let (rep_rows, rep_y, _, _) = repeated(&tr, &ty, opts.max_repeat);
-            let refs: Vec<&SparseVec> = rep_rows.iter().map(|&i| &vectors[i]).collect();
+            let rep = repeated(&tr, &ty, weight, opts.max_repeat);
+            let refs: Vec<&SparseVec> = rep.rows.iter().map(|&i| &vectors[i]).collect();
             let x = logistic::densify(&refs, dim);
-            let yv = Array1::from(rep_y);
+            let yv = Array1::from(rep.y);
             let mut warm: Option<BinaryFit> = None;
             let mut per_alpha = Vec::new();
             for &a in &alphas {
@@ -522,23 +587,17 @@ fn fit_label(
     let alpha = alphas[best];
 
     // Final fit on all training rows.
-    let (rep_rows, rep_y, repeats, minority_is_pos) = repeated(&rows, &y, opts.max_repeat);
-    let refs: Vec<&SparseVec> = rep_rows.iter().map(|&i| &vectors[i]).collect();
+    let rep = repeated(&rows, &y, weight, opts.max_repeat);
+    let refs: Vec<&SparseVec> = rep.rows.iter().map(|&i| &vectors[i]).collect();
     let x = logistic::densify(&refs, dim);
-    let fit = logistic::fit(&x, Array1::from(rep_y).view(), solver(alpha), None)?;
+    let fit = logistic::fit(&x, Array1::from(rep.y).view(), solver(alpha), None)?;
     drop(x);
     bar.inc(1);
 
     // Prior correction from the fitted class balance to the base rate.
     let n_pos = y.iter().filter(|&&v| v).count() as f64;
     let n_neg = y.len() as f64 - n_pos;
-    let (w_pos, w_neg) = if minority_is_pos {
-        (repeats as f64, 1.0)
-    } else {
-        (1.0, repeats as f64)
-    };
-    let fitted_prior = n_pos * w_pos / (n_pos * w_pos + n_neg * w_neg);
-    let offset = (logit(base_rate) - logit(fitted_prior)) as f32;
+    let offset = (logit(base_rate) - logit(rep.prior)) as f32;
 
     // Threshold on out-of-fold scores at the base rate.
     let oof_scores: Vec<f32> = oof[best]
@@ -558,7 +617,7 @@ fn fit_label(
         alpha,
         train_rows: y.len() as u64,
         train_positives: n_pos as u64,
-        minority_repeats: repeats,
+        minority_repeats: rep.class_repeat,
         cv,
         metrics: None,
     };
@@ -573,7 +632,8 @@ fn fit_label(
     Ok(LabelFit { model })
 }
 
-/// Write which rows were held out: `file,line,part` with part `train` or `holdout`.
+/// Write which rows were held out: `file,row,part`, `row` the 1-based index of the data record in
+/// its file (not its line: a quoted comment may span several lines), `part` `train` or `holdout`.
 fn write_split(ds: &Dataset, held_rows: &[usize], path: &Path) -> Result<()> {
     let mut held = vec![false; ds.examples.len()];
     for &i in held_rows {
@@ -584,11 +644,13 @@ fn write_split(ds: &Dataset, held_rows: &[usize], path: &Path) -> Result<()> {
         w.write_record(rec)
             .map_err(|e| Error::Training(format!("cannot write the split: {e}")))
     };
-    write(["file", "line", "part"])?;
+    write(["file", "row", "part"])?;
+    let mut row_in_source = vec![0u64; ds.sources.len()];
     for (i, e) in ds.examples.iter().enumerate() {
+        row_in_source[e.source] += 1;
         let file = display_path(&ds.sources[e.source].path);
-        let line = e.line.to_string();
-        write([&file, &line, if held[i] { "holdout" } else { "train" }])?;
+        let row = row_in_source[e.source].to_string();
+        write([&file, &row, if held[i] { "holdout" } else { "train" }])?;
     }
     let bytes = w
         .into_inner()
@@ -607,24 +669,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repetition_balances_classes() {
+    fn repetition_balances_rare_classes_only() {
         let rows: Vec<usize> = (0..10).collect();
+        let one = |_: usize| 1u32;
         let y = [
             true, false, false, false, false, false, false, false, false, false,
         ];
-        let (r, ry, times, minority_pos) = repeated(&rows, &y, 20);
-        assert_eq!(times, 9);
-        assert!(minority_pos);
-        assert_eq!(r.len(), 18);
-        assert_eq!(ry.iter().filter(|&&v| v).count(), 9);
+        let r = repeated(&rows, &y, &one, 20);
+        assert_eq!(r.class_repeat, 9);
+        assert_eq!(r.rows.len(), 18);
+        assert_eq!(r.y.iter().filter(|&&v| v).count(), 9);
+        assert!((r.prior - 0.5).abs() < 1e-12);
         // Capped.
-        let (_, _, times, _) = repeated(&rows, &y, 4);
-        assert_eq!(times, 4);
+        assert_eq!(repeated(&rows, &y, &one, 4).class_repeat, 4);
         // Mostly positive: negatives are repeated.
         let y2: Vec<bool> = y.iter().map(|v| !v).collect();
-        let (_, ry2, _, minority_pos) = repeated(&rows, &y2, 20);
-        assert!(!minority_pos);
-        assert_eq!(ry2.iter().filter(|&&v| !v).count(), 9);
+        let r2 = repeated(&rows, &y2, &one, 20);
+        assert_eq!(r2.y.iter().filter(|&&v| !v).count(), 9);
+        // Mild imbalance (30%) is left as it is.
+        let y3 = [
+            true, true, true, false, false, false, false, false, false, false,
+        ];
+        let r3 = repeated(&rows, &y3, &one, 20);
+        assert_eq!(r3.class_repeat, 1);
+        assert!((r3.prior - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn file_weights_repeat_rows() {
+        let rows: Vec<usize> = (0..4).collect();
+        let y = [true, false, true, false];
+        let w = |row: usize| if row < 2 { 3 } else { 1 };
+        let r = repeated(&rows, &y, &w, 10);
+        assert_eq!(r.rows, [0, 0, 0, 1, 1, 1, 2, 3]);
+        assert_eq!(r.class_repeat, 1);
     }
 
     #[test]

@@ -60,10 +60,10 @@ pub fn select(
         for &id in &seen {
             let id = id as usize;
             counts.df[id] += 1;
-            for l in 0..n_labels {
-                if let Some(v) = labels[d][l] {
+            for (l, value) in labels[d].iter().enumerate() {
+                if let Some(v) = value {
                     counts.known[l][id] += 1;
-                    if v {
+                    if *v {
                         counts.pos[l][id] += 1;
                     }
                 }
