@@ -1,9 +1,15 @@
 //! Features: a comment becomes a sparse vector.
 //!
 //! Layout of the vector (the order is part of the model file format):
-//! - a small dense block of named signals ([`DENSE_NAMES`]): shouting, lexicon counts per category,
+//! - a small block of named signals ([`SIGNAL_NAMES`]): shouting, lexicon counts per category,
 //!   co-occurrences of an identity term with a dehumanizing, threat or slur term in one sentence,
 //!   an insult in a sentence addressed to "you";
+//! - naive-Bayes evidence, two features per label (word n-grams, character n-grams): the mean
+//!   log-count ratio `ln P(n-gram | label) − ln P(n-gram | not label)` over the comment's n-grams
+//!   found in the evidence table ([`Evidence`]), which holds far more n-grams than the vocabulary
+//!   (the "NB" of NB-SVM / NB-LR, Wang & Manning 2012); at training time each comment's own
+//!   counts are left out of its evidence (leave-one-out), so the model never learns from a
+//!   feature that saw the row's label;
 //! - word 1–2-grams over the normalized tokens, then character 2–5-grams inside word boundaries
 //!   (each word padded with a space on both sides, as scikit-learn's `char_wb`), from a vocabulary
 //!   chosen at training time ([`crate::vocab`]); each block weighted `(1 + ln tf) · idf` and
@@ -20,7 +26,7 @@ use crate::normalize::normalize;
 use crate::shouting::{self, Caps};
 
 /// Names of the dense features, in vector order.
-pub const DENSE_NAMES: [&str; 13] = [
+pub const SIGNAL_NAMES: [&str; 13] = [
     "shouting",
     "caps_words",
     "bang_runs",
@@ -35,7 +41,7 @@ pub const DENSE_NAMES: [&str; 13] = [
     "identity+slur",
     "you+insult",
 ];
-pub const N_DENSE: usize = DENSE_NAMES.len();
+pub const N_SIGNALS: usize = SIGNAL_NAMES.len();
 const LEX_BASE: usize = 3;
 
 /// Featurizer settings, stored in the model file.
@@ -55,6 +61,8 @@ pub struct FeatureConfig {
     pub sublinear_tf: bool,
     /// Only the first `max_chars` characters of a comment are featurized.
     pub max_chars: usize,
+    /// Number of n-grams in the evidence table (0: no evidence features).
+    pub max_evidence: usize,
 }
 
 impl Default for FeatureConfig {
@@ -67,6 +75,7 @@ impl Default for FeatureConfig {
             max_features: 12000,
             sublinear_tf: true,
             max_chars: 20_000,
+            max_evidence: 200_000,
         }
     }
 }
@@ -86,11 +95,35 @@ pub struct VocabEntry {
     pub idf: f32,
 }
 
+/// One n-gram of the evidence table: kind, text, and per label its number of positive and of
+/// negative training comments (`[pos_0, neg_0, pos_1, neg_1, …]`). Stored as a JSON array.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceEntry(pub NgramKind, pub String, pub Vec<u32>);
+
+/// Naive-Bayes evidence: document counts of many n-grams per label.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Labels, in model order.
+    pub labels: Vec<String>,
+    /// Per label: training comments where it is positive, and negative.
+    pub totals: Vec<(u32, u32)>,
+    pub entries: Vec<EvidenceEntry>,
+}
+
+/// Smoothed log-count ratio of an n-gram in `pos` of `total_pos` positive and `neg` of
+/// `total_neg` negative comments: ln((pos+1)/(P+2)) − ln((neg+1)/(N+2)), clipped to ±5.
+pub fn log_count_ratio(pos: u32, neg: u32, total_pos: u32, total_neg: u32) -> f32 {
+    let p = (pos as f32 + 1.0) / (total_pos as f32 + 2.0);
+    let q = (neg as f32 + 1.0) / (total_neg as f32 + 2.0);
+    (p.ln() - q.ln()).clamp(-5.0, 5.0)
+}
+
 /// Everything needed to rebuild the featurizer, stored in the model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSpec {
     pub config: FeatureConfig,
     pub vocab: Vec<VocabEntry>,
+    pub evidence: Evidence,
     pub lexicons: LexiconSource,
 }
 
@@ -102,6 +135,21 @@ pub struct SparseVec {
 }
 
 impl SparseVec {
+    /// Replace the values of indices `start..start + values.len()` (zeros are left out).
+    pub fn set_range(&mut self, start: u32, values: &[f32]) {
+        let end = start + values.len() as u32;
+        let lo = self.idx.partition_point(|&i| i < start);
+        let hi = self.idx.partition_point(|&i| i < end);
+        let (idx, val): (Vec<u32>, Vec<f32>) = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(k, &v)| (start + k as u32, v))
+            .unzip();
+        self.idx.splice(lo..hi, idx);
+        self.val.splice(lo..hi, val);
+    }
+
     pub fn dot(&self, dense: &[f32]) -> f32 {
         self.idx
             .iter()
@@ -131,6 +179,11 @@ pub struct Analysis {
     pub truncated: bool,
     /// N-gram occurrences, filled only by [`Featurizer::analyze_traced`].
     pub occurrences: Vec<Occurrence>,
+    /// Evidence-table entries present in the comment (each once, sorted).
+    pub evidence: Vec<u32>,
+    /// Where each evidence entry occurred, filled only by [`Featurizer::analyze_traced`]
+    /// (`feature` holds the entry).
+    pub evidence_occurrences: Vec<Occurrence>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -263,18 +316,29 @@ const SECOND_PERSON: &[&str] = &[
     "ur", "u", "yourself", "toi-meme",
 ];
 
-/// The featurizer: configuration, vocabulary lookup table, compiled lexicons.
+/// The featurizer: configuration, vocabulary and evidence lookup tables, compiled lexicons.
 #[derive(Debug, Clone)]
 pub struct Featurizer {
     spec: FeatureSpec,
+    /// N-gram hash → feature index.
     lookup: FxHashMap<u64, u32>,
+    /// N-gram hash → evidence entry.
+    evidence_lookup: FxHashMap<u64, u32>,
+    /// Log-count ratio per evidence entry and label (`entry * labels + label`).
+    ratios: Vec<f32>,
     lexicon: Lexicon,
     n_word: usize,
 }
 
 impl Featurizer {
     pub fn new(spec: FeatureSpec) -> crate::error::Result<Featurizer> {
+        let bad = |m: &str| crate::error::Error::Model(m.to_string());
         let lexicon = Lexicon::new(&spec.lexicons)?;
+        let n_labels = spec.evidence.labels.len();
+        if spec.evidence.totals.len() != n_labels {
+            return Err(bad("evidence totals do not match its labels"));
+        }
+        let vocab_base = N_SIGNALS + 2 * n_labels;
         let mut lookup = FxHashMap::default();
         lookup.reserve(spec.vocab.len());
         let mut n_word = 0;
@@ -282,20 +346,34 @@ impl Featurizer {
             if e.kind == NgramKind::Word {
                 n_word += 1;
             }
-            lookup.insert(ngram_hash(e.kind, &e.text), (N_DENSE + i) as u32);
+            lookup.insert(ngram_hash(e.kind, &e.text), (vocab_base + i) as u32);
         }
         // The vocabulary is stored words first, then chars: the blocks are normalized separately.
         if spec.vocab[..n_word]
             .iter()
             .any(|e| e.kind != NgramKind::Word)
         {
-            return Err(crate::error::Error::Model(
-                "vocabulary must list word n-grams before character n-grams".into(),
+            return Err(bad(
+                "vocabulary must list word n-grams before character n-grams",
             ));
+        }
+        let mut evidence_lookup = FxHashMap::default();
+        evidence_lookup.reserve(spec.evidence.entries.len());
+        let mut ratios = Vec::with_capacity(spec.evidence.entries.len() * n_labels);
+        for (i, EvidenceEntry(kind, text, counts)) in spec.evidence.entries.iter().enumerate() {
+            if counts.len() != 2 * n_labels {
+                return Err(bad("an evidence entry does not have two counts per label"));
+            }
+            evidence_lookup.insert(ngram_hash(*kind, text), i as u32);
+            for (l, &(p, n)) in spec.evidence.totals.iter().enumerate() {
+                ratios.push(log_count_ratio(counts[2 * l], counts[2 * l + 1], p, n));
+            }
         }
         Ok(Featurizer {
             spec,
             lookup,
+            evidence_lookup,
+            ratios,
             lexicon,
             n_word,
         })
@@ -313,21 +391,82 @@ impl Featurizer {
         &self.lexicon
     }
 
-    /// Number of features (dense block + vocabulary).
+    fn n_evidence_labels(&self) -> usize {
+        self.spec.evidence.labels.len()
+    }
+
+    /// The log-count ratio of an evidence entry for a label.
+    pub fn ratio(&self, entry: u32, label: usize) -> f32 {
+        self.ratios[entry as usize * self.n_evidence_labels() + label]
+    }
+
+    /// Index of the first evidence feature.
+    pub fn evidence_base(&self) -> usize {
+        N_SIGNALS
+    }
+
+    /// Index of the first vocabulary feature.
+    pub fn vocab_base(&self) -> usize {
+        N_SIGNALS + 2 * self.n_evidence_labels()
+    }
+
+    /// Number of features.
     pub fn dim(&self) -> usize {
-        N_DENSE + self.spec.vocab.len()
+        self.vocab_base() + self.spec.vocab.len()
     }
 
     /// Human-readable name of a feature.
     pub fn feature_name(&self, index: usize) -> String {
-        if index < N_DENSE {
-            return DENSE_NAMES[index].to_string();
+        if index < N_SIGNALS {
+            return SIGNAL_NAMES[index].to_string();
         }
-        let e = &self.spec.vocab[index - N_DENSE];
+        if index < self.vocab_base() {
+            let k = index - N_SIGNALS;
+            let kind = if k % 2 == 0 { "word" } else { "char" };
+            return format!("evidence:{}:{kind}", self.spec.evidence.labels[k / 2]);
+        }
+        let e = &self.spec.vocab[index - self.vocab_base()];
         match e.kind {
             NgramKind::Word => format!("word:{}", e.text),
             NgramKind::Char => format!("char:\"{}\"", e.text),
         }
+    }
+
+    /// The evidence features of a comment from its evidence entries: per label, the mean
+    /// log-count ratio of its word n-grams, then of its character n-grams. With `leave_out`
+    /// (the comment's own labels, at training time), the comment's own counts are taken out of
+    /// the table first.
+    pub fn evidence_values(&self, entries: &[u32], leave_out: Option<&[Option<bool>]>) -> Vec<f32> {
+        let n_labels = self.n_evidence_labels();
+        let mut sums = vec![0f32; 2 * n_labels];
+        let mut counts = [0u32; 2];
+        for &e in entries {
+            let entry = &self.spec.evidence.entries[e as usize];
+            let k = (entry.0 == NgramKind::Char) as usize;
+            counts[k] += 1;
+            for l in 0..n_labels {
+                let r = match leave_out.and_then(|own| own.get(l).copied().flatten()) {
+                    None => self.ratios[e as usize * n_labels + l],
+                    Some(y) => {
+                        let (tp, tn) = self.spec.evidence.totals[l];
+                        let (p, n) = (entry.2[2 * l], entry.2[2 * l + 1]);
+                        if y {
+                            log_count_ratio(p.saturating_sub(1), n, tp.saturating_sub(1), tn)
+                        } else {
+                            log_count_ratio(p, n.saturating_sub(1), tp, tn.saturating_sub(1))
+                        }
+                    }
+                };
+                sums[2 * l + k] += r;
+            }
+        }
+        for (i, v) in sums.iter_mut().enumerate() {
+            let c = counts[i % 2];
+            if c > 0 {
+                *v /= c as f32;
+            }
+        }
+        sums
     }
 
     pub fn analyze(&self, text: &str) -> Analysis {
@@ -346,16 +485,16 @@ impl Featurizer {
         let mut lexicon = Vec::new();
         self.lexicon.find(&normalized, &mut lexicon);
 
-        let mut dense = [0f32; N_DENSE];
-        dense[0] = caps.shouting();
-        dense[1] = (caps.caps_words as f32).ln_1p();
-        dense[2] = (caps.bang_runs as f32).ln_1p();
+        let mut signals = [0f32; N_SIGNALS];
+        signals[0] = caps.shouting();
+        signals[1] = (caps.caps_words as f32).ln_1p();
+        signals[2] = (caps.bang_runs as f32).ln_1p();
         let mut counts = [0u32; 6];
         for m in &lexicon {
             counts[m.category.index()] += 1;
         }
         for c in Category::ALL {
-            dense[LEX_BASE + c.index()] = (counts[c.index()] as f32).ln_1p();
+            signals[LEX_BASE + c.index()] = (counts[c.index()] as f32).ln_1p();
         }
         let in_sentence = |a: Category, b: Category| {
             lexicon.iter().any(|m| {
@@ -365,46 +504,67 @@ impl Featurizer {
                         .any(|o| o.category == b && o.sentence == m.sentence)
             })
         };
-        dense[9] = in_sentence(Category::Identity, Category::Dehumanizing) as u8 as f32;
-        dense[10] = in_sentence(Category::Identity, Category::Threat) as u8 as f32;
-        dense[11] = in_sentence(Category::Identity, Category::Slur) as u8 as f32;
+        signals[9] = in_sentence(Category::Identity, Category::Dehumanizing) as u8 as f32;
+        signals[10] = in_sentence(Category::Identity, Category::Threat) as u8 as f32;
+        signals[11] = in_sentence(Category::Identity, Category::Slur) as u8 as f32;
         if counts[Category::Insult.index()] > 0 {
             let you = crate::normalize::sentences(&normalized)
                 .enumerate()
                 .filter(|(_, s)| crate::normalize::tokens(s).any(|t| SECOND_PERSON.contains(&t)))
                 .map(|(i, _)| i as u32)
                 .collect::<Vec<_>>();
-            dense[12] = lexicon
+            signals[12] = lexicon
                 .iter()
                 .any(|m| m.category == Category::Insult && you.contains(&m.sentence))
                 as u8 as f32;
         }
 
         let mut ids: Vec<u32> = Vec::with_capacity(256);
+        let mut evidence: Vec<u32> = Vec::with_capacity(256);
         let mut occurrences = Vec::new();
+        let mut evidence_occurrences = Vec::new();
         for_each_ngram(&self.spec.config, &normalized, |kind, h, _, span| {
+            let at = |feature| Occurrence {
+                feature,
+                kind,
+                start: span.0 as u32,
+                end: span.1 as u32,
+            };
             if let Some(&id) = self.lookup.get(&h) {
                 ids.push(id);
                 if trace {
-                    occurrences.push(Occurrence {
-                        feature: id,
-                        kind,
-                        start: span.0 as u32,
-                        end: span.1 as u32,
-                    });
+                    occurrences.push(at(id));
+                }
+            }
+            if let Some(&e) = self.evidence_lookup.get(&h) {
+                evidence.push(e);
+                if trace {
+                    evidence_occurrences.push(at(e));
                 }
             }
         });
         ids.sort_unstable();
+        evidence.sort_unstable();
+        evidence.dedup();
 
         let mut vector = SparseVec::default();
-        for (i, &v) in dense.iter().enumerate() {
+        for (i, &v) in signals.iter().enumerate() {
             if v != 0.0 {
                 vector.idx.push(i as u32);
                 vector.val.push(v);
             }
         }
-        let split = (N_DENSE + self.n_word) as u32;
+        for (k, v) in self
+            .evidence_values(&evidence, None)
+            .into_iter()
+            .enumerate()
+        {
+            if v != 0.0 {
+                vector.idx.push((N_SIGNALS + k) as u32);
+                vector.val.push(v);
+            }
+        }
+        let split = (self.vocab_base() + self.n_word) as u32;
         let boundary = ids.partition_point(|&id| id < split);
         self.push_block(&ids[..boundary], &mut vector);
         self.push_block(&ids[boundary..], &mut vector);
@@ -415,6 +575,8 @@ impl Featurizer {
             vector,
             truncated,
             occurrences,
+            evidence,
+            evidence_occurrences,
         }
     }
 
@@ -434,7 +596,7 @@ impl Featurizer {
             } else {
                 tf
             };
-            let idf = self.spec.vocab[id as usize - N_DENSE].idf;
+            let idf = self.spec.vocab[id as usize - self.vocab_base()].idf;
             out.idx.push(id);
             out.val.push(tf * idf);
             i = j;
@@ -464,6 +626,7 @@ mod tests {
                     idf: 1.0,
                 })
                 .collect(),
+            evidence: Evidence::default(),
             lexicons: LexiconSource {
                 lists: vec![
                     TermList {
@@ -549,7 +712,7 @@ mod tests {
             .idx
             .iter()
             .zip(&v.val)
-            .filter(|(&i, _)| (i as usize) >= N_DENSE && (i as usize) < N_DENSE + 2)
+            .filter(|(&i, _)| (i as usize) >= N_SIGNALS && (i as usize) < N_SIGNALS + 2)
             .map(|(_, v)| v * v)
             .sum();
         assert!((word - 1.0).abs() < 1e-5);
@@ -557,7 +720,7 @@ mod tests {
             .idx
             .iter()
             .zip(&v.val)
-            .filter(|(&i, _)| (i as usize) >= N_DENSE + 2)
+            .filter(|(&i, _)| (i as usize) >= N_SIGNALS + 2)
             .map(|(_, v)| v * v)
             .sum();
         assert!((chars - 1.0).abs() < 1e-5);
@@ -568,7 +731,7 @@ mod tests {
         let f = featurizer(&[]);
         let a = f.analyze("Les Syriens sont des rats.");
         let get = |a: &Analysis, name: &str| {
-            let i = DENSE_NAMES.iter().position(|n| *n == name).unwrap() as u32;
+            let i = SIGNAL_NAMES.iter().position(|n| *n == name).unwrap() as u32;
             a.vector
                 .idx
                 .iter()
@@ -597,6 +760,7 @@ mod tests {
         let f = Featurizer::new(FeatureSpec {
             config: cfg,
             vocab: vec![],
+            evidence: Evidence::default(),
             lexicons: LexiconSource::default(),
         })
         .unwrap();
@@ -613,5 +777,79 @@ mod tests {
         for o in &a.occurrences {
             assert_eq!(&a.normalized[o.start as usize..o.end as usize], "rats");
         }
+    }
+
+    fn evidence_featurizer() -> Featurizer {
+        // Two labels; "rats" seen in 9 of 10 positive and 1 of 30 negative comments for label 0.
+        Featurizer::new(FeatureSpec {
+            config: FeatureConfig::default(),
+            vocab: vec![],
+            evidence: Evidence {
+                labels: vec!["toxic".into(), "threat".into()],
+                totals: vec![(10, 30), (2, 38)],
+                entries: vec![
+                    EvidenceEntry(NgramKind::Word, "les".into(), vec![8, 25, 2, 31]),
+                    EvidenceEntry(NgramKind::Word, "rats".into(), vec![9, 1, 1, 9]),
+                    EvidenceEntry(NgramKind::Char, "ats ".into(), vec![9, 2, 1, 10]),
+                ],
+            },
+            lexicons: LexiconSource::default(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn evidence_features_are_mean_log_count_ratios() {
+        let f = evidence_featurizer();
+        assert_eq!(f.vocab_base(), N_SIGNALS + 4);
+        let a = f.analyze("les rats");
+        assert_eq!(a.evidence, [0, 1, 2]);
+        let v = f.evidence_values(&a.evidence, None);
+        let r = |p, n, tp, tn| log_count_ratio(p, n, tp, tn);
+        assert!((v[0] - (r(8, 25, 10, 30) + r(9, 1, 10, 30)) / 2.0).abs() < 1e-6);
+        assert!((v[1] - r(9, 2, 10, 30)).abs() < 1e-6);
+        assert!((v[2] - (r(2, 31, 2, 38) + r(1, 9, 2, 38)) / 2.0).abs() < 1e-6);
+        assert!(v[0] > 0.5, "rats is evidence of toxic");
+        // The analysis carries the same values in the evidence slots.
+        let at = |i: usize| {
+            a.vector
+                .idx
+                .iter()
+                .position(|&j| j as usize == i)
+                .map(|p| a.vector.val[p])
+                .unwrap_or(0.0)
+        };
+        assert!((at(N_SIGNALS) - v[0]).abs() < 1e-6);
+        assert!((at(N_SIGNALS + 3) - v[3]).abs() < 1e-6);
+        assert_eq!(f.feature_name(N_SIGNALS + 1), "evidence:toxic:char");
+        assert_eq!(f.feature_name(N_SIGNALS + 2), "evidence:threat:word");
+    }
+
+    #[test]
+    fn leave_one_out_takes_the_comments_own_counts_out() {
+        let f = evidence_featurizer();
+        let own = [Some(true), None];
+        let v = f.evidence_values(&[1], Some(&own));
+        // Positive for toxic: one positive document less; threat unknown: unchanged.
+        assert!((v[0] - log_count_ratio(8, 1, 9, 30)).abs() < 1e-6);
+        assert!((v[2] - log_count_ratio(1, 9, 2, 38)).abs() < 1e-6);
+        let neg = [Some(false), Some(false)];
+        let w = f.evidence_values(&[1], Some(&neg));
+        assert!((w[0] - log_count_ratio(9, 0, 10, 29)).abs() < 1e-6);
+        assert!(
+            w[0] > v[0],
+            "leaving a negative out makes the n-gram look more toxic"
+        );
+    }
+
+    #[test]
+    fn set_range_replaces_a_block() {
+        let mut v = SparseVec {
+            idx: vec![1, 3, 4, 9],
+            val: vec![1.0, 3.0, 4.0, 9.0],
+        };
+        v.set_range(3, &[0.5, 0.0, 0.7]);
+        assert_eq!(v.idx, [1, 3, 5, 9]);
+        assert_eq!(v.val, [1.0, 0.5, 0.7, 9.0]);
     }
 }

@@ -116,6 +116,9 @@ struct TrainArgs {
     /// Number of n-gram features kept.
     #[arg(long, default_value_t = 12000)]
     max_features: usize,
+    /// Number of n-grams in the naive-Bayes evidence table (0 for none).
+    #[arg(long, default_value_t = 200000)]
+    max_evidence: usize,
     /// Minimum number of training comments an n-gram must appear in.
     #[arg(long, default_value_t = 2)]
     min_df: u32,
@@ -227,6 +230,7 @@ fn train_command(a: TrainArgs) -> anyhow::Result<()> {
         base_rate: a.base_rate,
         features: FeatureConfig {
             max_features: a.max_features,
+            max_evidence: a.max_evidence,
             min_df: a.min_df,
             ..FeatureConfig::default()
         },

@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::features::{Analysis, FeatureSpec, Featurizer, NgramKind, DENSE_NAMES, N_DENSE};
+use crate::features::{Analysis, FeatureSpec, Featurizer, NgramKind, N_SIGNALS, SIGNAL_NAMES};
 use crate::lexicon::Category;
 use crate::logistic::sigmoid;
 use crate::metrics::Metrics;
@@ -194,7 +194,7 @@ impl ModelData {
     }
 
     fn validate(&self) -> std::result::Result<(), String> {
-        let dim = N_DENSE + self.features.vocab.len();
+        let dim = N_SIGNALS + 2 * self.features.evidence.labels.len() + self.features.vocab.len();
         if self.labels.is_empty() {
             return Err("model has no labels".into());
         }
@@ -369,13 +369,52 @@ impl Model {
         for o in &a.occurrences {
             *occ_count.entry(o.feature).or_default() += 1;
         }
+        let evidence_base = self.featurizer.evidence_base();
+        let vocab_base = self.featurizer.vocab_base();
+        let reason_for = |o: &crate::features::Occurrence| {
+            let span = &a.normalized[o.start as usize..o.end as usize];
+            if o.kind == NgramKind::Word && span.contains(|c: char| !c.is_alphanumeric()) {
+                format!("phrase:{span}")
+            } else {
+                format!("word:{span}")
+            }
+        };
         for (&i, &v) in a.vector.idx.iter().zip(&a.vector.val) {
             let i = i as usize;
-            if i >= N_DENSE {
+            if i >= vocab_base {
                 continue;
             }
             let c = w[i] * v;
-            let name = DENSE_NAMES[i];
+            if i >= evidence_base {
+                // An evidence feature is a mean over the comment's n-grams in the table: each
+                // occurrence of an n-gram gets its share, under the word it comes from.
+                let k = i - evidence_base;
+                let (l, kind) = (
+                    k / 2,
+                    if k % 2 == 0 {
+                        NgramKind::Word
+                    } else {
+                        NgramKind::Char
+                    },
+                );
+                let occ: Vec<_> = a
+                    .evidence_occurrences
+                    .iter()
+                    .filter(|o| o.kind == kind)
+                    .collect();
+                let distinct = a
+                    .evidence
+                    .iter()
+                    .filter(|&&e| self.featurizer.spec().evidence.entries[e as usize].0 == kind)
+                    .count();
+                for o in &occ {
+                    let times = occ.iter().filter(|p| p.feature == o.feature).count();
+                    let r = self.featurizer.ratio(o.feature, l);
+                    add(reason_for(o), w[i] * r / (distinct * times) as f32);
+                }
+                continue;
+            }
+            let name = SIGNAL_NAMES[i];
             if let Some(cat) = name.strip_prefix("lex:").and_then(Category::from_name) {
                 let hits: Vec<_> = a.lexicon.iter().filter(|m| m.category == cat).collect();
                 for m in &hits {
@@ -400,15 +439,7 @@ impl Model {
         };
         for o in &a.occurrences {
             let c = w[o.feature as usize] * value_of(o.feature) / occ_count[&o.feature] as f32;
-            let span = &a.normalized[o.start as usize..o.end as usize];
-            let is_phrase =
-                o.kind == NgramKind::Word && span.contains(|c: char| !c.is_alphanumeric());
-            let reason = if is_phrase {
-                format!("phrase:{span}")
-            } else {
-                format!("word:{span}")
-            };
-            add(reason, c);
+            add(reason_for(o), c);
         }
         let mut out: Vec<Contribution> = acc
             .into_iter()

@@ -296,7 +296,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
         .iter()
         .map(|&i| ds.examples[i].labels.clone())
         .collect();
-    let vocab = crate::vocab::select(&opts.features, &docs, &labels, main);
+    let (vocab, evidence) = crate::vocab::build(&opts.features, &docs, &labels, &ds.labels, main);
     drop(docs);
     let lexicons = match &opts.lexicons {
         Some(dir) => LexiconSource::load_dir(dir)?,
@@ -305,16 +305,29 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     let featurizer = Featurizer::new(FeatureSpec {
         config: opts.features.clone(),
         vocab,
+        evidence,
         lexicons,
     })?;
     let dim = featurizer.dim();
 
     let bar = progress(opts.verbose, ds.examples.len() as u64, "featurizing");
+    let mut is_train = vec![false; ds.examples.len()];
+    for &i in &train_rows {
+        is_train[i] = true;
+    }
+    let evidence_base = featurizer.evidence_base() as u32;
     let vectors: Vec<SparseVec> = ds
         .examples
         .par_iter()
-        .map(|e| {
-            let v = featurizer.analyze(&e.text).vector;
+        .enumerate()
+        .map(|(i, e)| {
+            let a = featurizer.analyze(&e.text);
+            let mut v = a.vector;
+            if is_train[i] {
+                // Leave-one-out evidence: the row's own label counts are taken out.
+                let loo = featurizer.evidence_values(&a.evidence, Some(&e.labels));
+                v.set_range(evidence_base, &loo);
+            }
             bar.inc(1);
             v
         })

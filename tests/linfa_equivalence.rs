@@ -42,10 +42,12 @@ fn model_scores_equal_linfa_predict_probabilities() {
     };
     let docs: Vec<String> = rows.iter().map(|r| normalize(&r.0)).collect();
     let labels: Vec<Vec<Option<bool>>> = rows.iter().map(|r| vec![Some(r.1), Some(r.2)]).collect();
-    let vocab = moderate::vocab::select(&config, &docs, &labels, 0);
+    let names = vec!["toxic".to_string(), "insult".to_string()];
+    let (vocab, evidence) = moderate::vocab::build(&config, &docs, &labels, &names, 0);
     let spec = FeatureSpec {
         config,
         vocab,
+        evidence,
         lexicons: LexiconSource::embedded(),
     };
     let featurizer = Featurizer::new(spec.clone()).unwrap();
