@@ -422,7 +422,7 @@ impl Featurizer {
         }
         if index < self.vocab_base() {
             let k = index - N_SIGNALS;
-            let kind = if k % 2 == 0 { "word" } else { "char" };
+            let kind = if k.is_multiple_of(2) { "word" } else { "char" };
             return format!("evidence:{}:{kind}", self.spec.evidence.labels[k / 2]);
         }
         let e = &self.spec.vocab[index - self.vocab_base()];

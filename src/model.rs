@@ -391,7 +391,7 @@ impl Model {
                 let k = i - evidence_base;
                 let (l, kind) = (
                     k / 2,
-                    if k % 2 == 0 {
+                    if k.is_multiple_of(2) {
                         NgramKind::Word
                     } else {
                         NgramKind::Char
