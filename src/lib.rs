@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod dataset;
 pub mod error;
+pub mod eval;
 pub mod features;
 pub mod lexicon;
 pub mod logistic;

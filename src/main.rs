@@ -49,8 +49,32 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         top: usize,
     },
+    /// Measure a model on labeled CSV files: AUCs, precision and recall at its thresholds, and a
+    /// review-budget table.
+    Eval(EvalArgs),
     /// Train a model from labeled CSV files.
     Train(Box<TrainArgs>),
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Model file (default: the embedded default model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Labeled CSV file (repeat for several).
+    #[arg(long = "data", required = true)]
+    data: Vec<PathBuf>,
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    /// Labels to evaluate (default: every model label the data has a column for).
+    #[arg(long, value_delimiter = ',')]
+    labels: Option<Vec<String>>,
+    /// Read column COLUMN as label LABEL (repeatable), e.g. `label=toxic`.
+    #[arg(long, value_name = "COLUMN=LABEL")]
+    rename: Vec<String>,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -178,6 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Score(args) => score(args),
         Command::Explain { text, model, top } => explain(&text, model, top),
+        Command::Eval(args) => eval_command(args),
         Command::Train(args) => train_command(*args),
     }
 }
@@ -193,6 +218,30 @@ fn pairs(values: &[String], option: &str, form: &str) -> anyhow::Result<Vec<(Str
                 .with_context(|| format!("{option} takes {form}, got '{v}'"))
         })
         .collect()
+}
+
+fn eval_command(a: EvalArgs) -> anyhow::Result<()> {
+    let model = Model::load(a.model.as_deref())?;
+    let labels = a
+        .labels
+        .unwrap_or_else(|| model.labels().map(str::to_string).collect());
+    let ds = moderate::dataset::read(
+        &a.data,
+        &ReadOptions {
+            text_column: a.text_column,
+            labels: Some(labels),
+            renames: pairs(&a.rename, "--rename", "COLUMN=LABEL")?,
+        },
+    )?;
+    let report = moderate::eval::evaluate(&model, &ds);
+    let mut out = io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", moderate::eval::render_text(&report))?;
+    }
+    Ok(())
 }
 
 fn train_command(a: TrainArgs) -> anyhow::Result<()> {

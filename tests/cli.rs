@@ -453,3 +453,73 @@ fn stdin_to_stdout() {
     assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 3);
     assert!(o.stderr.is_empty(), "--quiet prints nothing");
 }
+
+#[test]
+fn eval_reports_figures_as_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "labeled.csv",
+        "text,label,insult\n\
+         \"Merci pour ce reportage, très instructif.\",0,0\n\
+         \"Le ministre a encore menti sur le budget.\",0,0\n\
+         \"Selon l'OSDH, 30 combattants ont été tués hier.\",0,0\n\
+         \"Espèce d'abruti, tu comprends rien à rien.\",1,1\n\
+         \"Ces cafards envahissent nos rues, faut les écraser.\",1,0\n"
+            .as_bytes(),
+    );
+    let o = run(&[
+        "eval",
+        "--data",
+        data.to_str().unwrap(),
+        "--rename",
+        "label=toxic",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"], 5);
+    let labels: Vec<&str> = v["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["toxic", "insult"]);
+    let toxic = &v["labels"][0];
+    assert_eq!(toxic["metrics"]["positives"], 2);
+    assert!(toxic["metrics"]["roc_auc"].as_f64().unwrap() > 0.9);
+    for key in [
+        "pr_auc",
+        "precision",
+        "recall",
+        "f1",
+        "threshold",
+        "base_rate",
+    ] {
+        assert!(toxic["metrics"][key].is_number(), "{key}");
+    }
+    let c = &toxic["metrics"]["confusion"];
+    assert_eq!(c["tp"].as_u64().unwrap() + c["fn"].as_u64().unwrap(), 2);
+    assert_eq!(toxic["budget"].as_array().unwrap().len(), 19);
+    assert!(toxic["budget"][0]["review_share"].is_number());
+    assert_eq!(
+        v["not_evaluated"],
+        serde_json::json!(["slur", "dehumanizing", "threat"])
+    );
+
+    let o = run(&[
+        "eval",
+        "--data",
+        data.to_str().unwrap(),
+        "--rename",
+        "label=toxic",
+    ]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("review budget for toxic"), "{text}");
+
+    let o = run(&["eval", "--data", "/nonexistent/x.csv"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("/nonexistent/x.csv"));
+}

@@ -1,0 +1,254 @@
+//! `moderate eval`: how a model does on a labeled file, in figures a moderation lead can use.
+//!
+//! Per label: ROC AUC, PR AUC, precision, recall, F1 and the confusion matrix at the model's
+//! threshold, and a review-budget table: for thresholds from 0.05 to 0.95, the share of all
+//! comments that would be sent to review and the share of the label's comments caught. Precision
+//! and the review share are given at the model's base rate (the share of comments a real section
+//! flags), because labeled files rarely have it; `*_sample` figures are on the file as it is.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+use crate::metrics::{negative_weight, Confusion, Metrics};
+use crate::model::{Model, Reasons};
+
+/// One row of the review-budget table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetRow {
+    pub threshold: f32,
+    /// Share of all comments scoring at or above the threshold, at the base rate.
+    pub review_share: f64,
+    /// The same on the file's own rows.
+    pub review_share_sample: f64,
+    /// Share of the label's comments caught (recall).
+    pub caught: f64,
+    /// Precision at the base rate.
+    pub precision: f64,
+}
+
+/// Figures for one label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelReport {
+    pub label: String,
+    pub metrics: Metrics,
+    pub budget: Vec<BudgetRow>,
+}
+
+/// The whole evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub files: Vec<String>,
+    pub rows: u64,
+    pub labels: Vec<LabelReport>,
+    /// Model labels with no column in the data.
+    pub not_evaluated: Vec<String>,
+}
+
+/// Score every row and compute the figures for each model label the data has.
+pub fn evaluate(model: &Model, ds: &Dataset) -> Report {
+    let scores: Vec<Vec<f32>> = ds
+        .examples
+        .par_iter()
+        .map(|e| model.score(&e.text, Reasons::Flagged).scores)
+        .collect();
+    let mut labels = Vec::new();
+    let mut not_evaluated = Vec::new();
+    for (l, lm) in model.data.labels.iter().enumerate() {
+        let Some(col) = ds.labels.iter().position(|n| n == &lm.name) else {
+            not_evaluated.push(lm.name.clone());
+            continue;
+        };
+        let (s, y): (Vec<f32>, Vec<bool>) = ds
+            .examples
+            .iter()
+            .zip(&scores)
+            .filter_map(|(e, sc)| e.labels[col].map(|y| (sc[l], y)))
+            .unzip();
+        if y.is_empty() {
+            not_evaluated.push(lm.name.clone());
+            continue;
+        }
+        let metrics = Metrics::compute(&s, &y, lm.threshold, lm.base_rate);
+        let pos = y.iter().filter(|&&v| v).count();
+        let neg = y.len() - pos;
+        let w = negative_weight(pos, neg, lm.base_rate);
+        let budget = (1..=19)
+            .map(|k| {
+                let t = k as f32 * 0.05;
+                let c = Confusion::at(&s, &y, t);
+                let tpr = c.recall();
+                let fpr = if neg > 0 {
+                    c.fp as f64 / neg as f64
+                } else {
+                    0.0
+                };
+                let rate = if pos > 0 && neg > 0 {
+                    lm.base_rate
+                } else {
+                    pos as f64 / y.len() as f64
+                };
+                BudgetRow {
+                    threshold: t,
+                    review_share: rate * tpr + (1.0 - rate) * fpr,
+                    review_share_sample: (c.tp + c.fp) as f64 / y.len() as f64,
+                    caught: tpr,
+                    precision: c.precision(w),
+                }
+            })
+            .collect();
+        labels.push(LabelReport {
+            label: lm.name.clone(),
+            metrics,
+            budget,
+        });
+    }
+    Report {
+        files: ds
+            .sources
+            .iter()
+            .map(|s| s.path.display().to_string())
+            .collect(),
+        rows: ds.examples.len() as u64,
+        labels,
+        not_evaluated,
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.3}"))
+}
+
+/// The report as plain text tables.
+pub fn render_text(r: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{} rows from {}\n\n", r.rows, r.files.join(", ")));
+    out.push_str(&format!(
+        "{:<14} {:>6} {:>6} {:>8} {:>8} {:>9} {:>9} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6}\n",
+        "label",
+        "rows",
+        "pos",
+        "roc_auc",
+        "pr_auc",
+        "base_rate",
+        "threshold",
+        "prec",
+        "recall",
+        "tp",
+        "fp",
+        "tn",
+        "fn"
+    ));
+    for l in &r.labels {
+        let m = &l.metrics;
+        out.push_str(&format!(
+            "{:<14} {:>6} {:>6} {:>8} {:>8} {:>9.3} {:>9.3} {:>7.3} {:>7.3} {:>6} {:>6} {:>6} {:>6}\n",
+            l.label,
+            m.rows,
+            m.positives,
+            opt(m.roc_auc),
+            opt(m.pr_auc),
+            m.base_rate,
+            m.threshold,
+            m.precision,
+            m.recall,
+            m.confusion.tp,
+            m.confusion.fp,
+            m.confusion.tn,
+            m.confusion.fn_
+        ));
+    }
+    out.push_str(
+        "\nprecision and pr_auc at the base rate (negatives reweighted); recall and roc_auc do not depend on it\n",
+    );
+    for l in &r.labels {
+        out.push_str(&format!(
+            "\nreview budget for {} (base rate {}):\n{:>9} {:>14} {:>18} {:>10}\n",
+            l.label,
+            l.metrics.base_rate,
+            "threshold",
+            "sent to review",
+            "of them caught",
+            "precision"
+        ));
+        for b in &l.budget {
+            out.push_str(&format!(
+                "{:>9.2} {:>13.1}% {:>17.1}% {:>10.3}\n",
+                b.threshold,
+                100.0 * b.review_share,
+                100.0 * b.caught,
+                b.precision
+            ));
+        }
+    }
+    if !r.not_evaluated.is_empty() {
+        out.push_str(&format!(
+            "\nnot evaluated (no such column in the data): {}\n",
+            r.not_evaluated.join(", ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::{Example, Source};
+
+    fn dataset() -> Dataset {
+        let rows = [
+            ("Merci pour cet article très clair.", false),
+            ("Bonne analyse, je partage.", false),
+            (
+                "Le gouvernement a menti sur les chiffres, c'est grave.",
+                false,
+            ),
+            ("Selon l'ONU, les frappes ont tué 40 civils.", false),
+            ("T'es vraiment un gros connard, ferme-la.", true),
+            ("Ces rats doivent être exterminés, tous.", true),
+        ];
+        Dataset {
+            labels: vec!["toxic".into()],
+            examples: rows
+                .iter()
+                .enumerate()
+                .map(|(i, (t, y))| Example {
+                    text: t.to_string(),
+                    labels: vec![Some(*y)],
+                    source: 0,
+                    line: i as u64 + 2,
+                })
+                .collect(),
+            sources: vec![Source {
+                path: "t.csv".into(),
+                sha256: String::new(),
+                rows: 6,
+                columns: vec![],
+            }],
+        }
+    }
+
+    #[test]
+    fn report_has_figures_and_a_monotone_review_budget() {
+        let model = Model::default_model().unwrap();
+        let r = evaluate(&model, &dataset());
+        assert_eq!(r.labels.len(), 1);
+        assert!(r.not_evaluated.contains(&"insult".to_string()));
+        let l = &r.labels[0];
+        assert_eq!(l.metrics.rows, 6);
+        assert_eq!(
+            l.metrics.roc_auc,
+            Some(1.0),
+            "the default model ranks these right"
+        );
+        assert_eq!(l.budget.len(), 19);
+        assert!((l.budget[0].threshold - 0.05).abs() < 1e-6);
+        for pair in l.budget.windows(2) {
+            assert!(pair[1].review_share <= pair[0].review_share + 1e-12);
+            assert!(pair[1].caught <= pair[0].caught + 1e-12);
+        }
+        let text = render_text(&r);
+        assert!(text.contains("review budget for toxic"));
+        assert!(text.contains("not evaluated"));
+    }
+}
