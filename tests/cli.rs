@@ -523,3 +523,45 @@ fn eval_reports_figures_as_text_and_json() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("/nonexistent/x.csv"));
 }
+
+#[test]
+fn bom_and_crlf_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "bom.csv",
+        b"\xef\xbb\xbftext,id\r\n\"Bonjour, merci\",1\r\n\"T'es un abruti\",2\r\n",
+    );
+    let o = run(&["score", input.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rdr = csv::Reader::from_reader(&o.stdout[..]);
+    assert_eq!(&rdr.headers().unwrap()[0], "text");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][0], "Bonjour, merci");
+    assert_eq!(&rows[1][1], "2");
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut content = String::from("text\n");
+    for i in 0..50_000 {
+        content.push_str(&format!("commentaire numéro {i} sans rien à signaler\n"));
+    }
+    let input = write(dir.path(), "big.csv", content.as_bytes());
+    let mut child = bin()
+        .args(["score", input.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe, as `| head -1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(&o));
+    assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
+}
