@@ -56,22 +56,41 @@ enum Command {
     Train(Box<TrainArgs>),
 }
 
+/// Labeled CSV files, as `train` and `eval` read them.
 #[derive(Args)]
-struct EvalArgs {
-    /// Model file (default: the embedded default model).
-    #[arg(long)]
-    model: Option<PathBuf>,
+struct LabeledData {
     /// Labeled CSV file (repeat for several).
     #[arg(long = "data", required = true)]
     data: Vec<PathBuf>,
     #[arg(long, default_value = "text")]
     text_column: String,
-    /// Labels to evaluate (default: every model label the data has a column for).
+    /// Labels, comma-separated. train: default every column but the text column, the first being
+    /// the main label unless --main-label or `toxic` says otherwise; eval: default every model
+    /// label the data has a column for.
     #[arg(long, value_delimiter = ',')]
     labels: Option<Vec<String>>,
     /// Read column COLUMN as label LABEL (repeatable), e.g. `label=toxic`.
     #[arg(long, value_name = "COLUMN=LABEL")]
     rename: Vec<String>,
+}
+
+impl LabeledData {
+    fn read_options(&self, default_labels: Option<Vec<String>>) -> anyhow::Result<ReadOptions> {
+        Ok(ReadOptions {
+            text_column: self.text_column.clone(),
+            labels: self.labels.clone().or(default_labels),
+            renames: pairs(&self.rename, "--rename", "COLUMN=LABEL")?,
+        })
+    }
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Model file (default: the embedded default model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    input: LabeledData,
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
@@ -103,21 +122,11 @@ struct ScoreArgs {
 
 #[derive(Args)]
 struct TrainArgs {
-    /// Labeled CSV file (repeat for several).
-    #[arg(long = "data", required = true)]
-    data: Vec<PathBuf>,
+    #[command(flatten)]
+    input: LabeledData,
     /// Where to write the model file.
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, default_value = "text")]
-    text_column: String,
-    /// Label columns to train, comma-separated; the first is the main label unless
-    /// --main-label says otherwise (default: every column but the text column).
-    #[arg(long, value_delimiter = ',')]
-    labels: Option<Vec<String>>,
-    /// Read column COLUMN as label LABEL (repeatable), e.g. `label=toxic`.
-    #[arg(long, value_name = "COLUMN=LABEL")]
-    rename: Vec<String>,
     /// The main label (default: `toxic` if present, else the first label).
     #[arg(long)]
     main_label: Option<String>,
@@ -222,17 +231,8 @@ fn pairs(values: &[String], option: &str, form: &str) -> anyhow::Result<Vec<(Str
 
 fn eval_command(a: EvalArgs) -> anyhow::Result<()> {
     let model = Model::load(a.model.as_deref())?;
-    let labels = a
-        .labels
-        .unwrap_or_else(|| model.labels().map(str::to_string).collect());
-    let ds = moderate::dataset::read(
-        &a.data,
-        &ReadOptions {
-            text_column: a.text_column,
-            labels: Some(labels),
-            renames: pairs(&a.rename, "--rename", "COLUMN=LABEL")?,
-        },
-    )?;
+    let model_labels = model.labels().map(str::to_string).collect();
+    let ds = moderate::dataset::read(&a.input.data, &a.input.read_options(Some(model_labels))?)?;
     let report = moderate::eval::evaluate(&model, &ds);
     let mut out = io::stdout().lock();
     if a.json {
@@ -254,10 +254,9 @@ fn train_command(a: TrainArgs) -> anyhow::Result<()> {
             Ok((PathBuf::from(f), n))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let renames = pairs(&a.rename, "--rename", "COLUMN=LABEL")?;
     // The main label: as told, else `toxic` if trained, else the first label given.
     let main_label = a.main_label.clone().or_else(|| {
-        let labels = a.labels.as_ref()?;
+        let labels = a.input.labels.as_ref()?;
         if labels.iter().any(|l| l == "toxic") {
             None
         } else {
@@ -265,12 +264,8 @@ fn train_command(a: TrainArgs) -> anyhow::Result<()> {
         }
     });
     let opts = TrainOptions {
-        data: a.data,
-        read: ReadOptions {
-            text_column: a.text_column,
-            labels: a.labels,
-            renames,
-        },
+        read: a.input.read_options(None)?,
+        data: a.input.data,
         main_label,
         seed: a.seed,
         holdout: a.holdout,
