@@ -354,31 +354,38 @@ impl Model {
     /// reasons, largest first: lexicon hits as `category:term`, n-grams under the word they come
     /// from (`word:…`, word pairs as `phrase:…`), capitals as `shouting`.
     pub fn contributions(&self, label: usize, text: &str) -> Vec<Contribution> {
+        use rustc_hash::FxHashMap;
         let a = self.featurizer.analyze_traced(text);
         let w = &self.data.labels[label].weights;
-        let mut acc: Vec<(String, f32)> = Vec::new();
-        let mut add = |reason: String, v: f32| {
-            if let Some(e) = acc.iter_mut().find(|e| e.0 == reason) {
-                e.1 += v;
-            } else {
-                acc.push((reason, v));
-            }
+        // Contributions under a name (signals, lexicon terms), and under a span of the
+        // normalized text (n-grams), formatted once at the end.
+        let mut named: FxHashMap<String, f32> = FxHashMap::default();
+        let mut spans: FxHashMap<(u32, u32, bool), f32> = FxHashMap::default();
+        let mut add_span = |o: &crate::features::Occurrence, v: f32| {
+            let phrase = o.kind == NgramKind::Word
+                && a.normalized[o.start as usize..o.end as usize]
+                    .contains(|c: char| !c.is_alphanumeric());
+            *spans.entry((o.start, o.end, phrase)).or_default() += v;
         };
-        // Occurrences per feature, to split a feature's contribution among them.
-        let mut occ_count: rustc_hash::FxHashMap<u32, u32> = Default::default();
+        // Occurrences per feature and per evidence entry, to split a contribution among them.
+        let mut occ_count: FxHashMap<u32, u32> = FxHashMap::default();
         for o in &a.occurrences {
             *occ_count.entry(o.feature).or_default() += 1;
         }
+        let mut entry_count: FxHashMap<u32, u32> = FxHashMap::default();
+        for o in &a.evidence_occurrences {
+            *entry_count.entry(o.feature).or_default() += 1;
+        }
+        let entries = &self.featurizer.spec().evidence.entries;
+        let distinct_of = |kind: NgramKind| {
+            a.evidence
+                .iter()
+                .filter(|&&e| entries[e as usize].0 == kind)
+                .count()
+        };
+        let distinct = [distinct_of(NgramKind::Word), distinct_of(NgramKind::Char)];
         let evidence_base = self.featurizer.evidence_base();
         let vocab_base = self.featurizer.vocab_base();
-        let reason_for = |o: &crate::features::Occurrence| {
-            let span = &a.normalized[o.start as usize..o.end as usize];
-            if o.kind == NgramKind::Word && span.contains(|c: char| !c.is_alphanumeric()) {
-                format!("phrase:{span}")
-            } else {
-                format!("word:{span}")
-            }
-        };
         for (&i, &v) in a.vector.idx.iter().zip(&a.vector.val) {
             let i = i as usize;
             if i >= vocab_base {
@@ -397,20 +404,10 @@ impl Model {
                         NgramKind::Char
                     },
                 );
-                let occ: Vec<_> = a
-                    .evidence_occurrences
-                    .iter()
-                    .filter(|o| o.kind == kind)
-                    .collect();
-                let distinct = a
-                    .evidence
-                    .iter()
-                    .filter(|&&e| self.featurizer.spec().evidence.entries[e as usize].0 == kind)
-                    .count();
-                for o in &occ {
-                    let times = occ.iter().filter(|p| p.feature == o.feature).count();
+                let n = distinct[k % 2] as f32;
+                for o in a.evidence_occurrences.iter().filter(|o| o.kind == kind) {
                     let r = self.featurizer.ratio(o.feature, l);
-                    add(reason_for(o), w[i] * r / (distinct * times) as f32);
+                    add_span(o, w[i] * r / (n * entry_count[&o.feature] as f32));
                 }
                 continue;
             }
@@ -418,17 +415,16 @@ impl Model {
             if let Some(cat) = name.strip_prefix("lex:").and_then(Category::from_name) {
                 let hits: Vec<_> = a.lexicon.iter().filter(|m| m.category == cat).collect();
                 for m in &hits {
-                    add(
-                        format!("{}:{}", cat, self.featurizer.lexicon().surface(m.term)),
-                        c / hits.len() as f32,
-                    );
+                    let reason = format!("{}:{}", cat, self.featurizer.lexicon().surface(m.term));
+                    *named.entry(reason).or_default() += c / hits.len() as f32;
                 }
-            } else if matches!(name, "shouting" | "caps_words") {
-                add("shouting".into(), c);
-            } else if name == "bang_runs" {
-                add("!!!".into(), c);
             } else {
-                add(name.to_string(), c);
+                let reason = match name {
+                    "shouting" | "caps_words" => "shouting",
+                    "bang_runs" => "!!!",
+                    other => other,
+                };
+                *named.entry(reason.to_string()).or_default() += c;
             }
         }
         let value_of = |f: u32| -> f32 {
@@ -438,10 +434,21 @@ impl Model {
             }
         };
         for o in &a.occurrences {
-            let c = w[o.feature as usize] * value_of(o.feature) / occ_count[&o.feature] as f32;
-            add(reason_for(o), c);
+            add_span(
+                o,
+                w[o.feature as usize] * value_of(o.feature) / occ_count[&o.feature] as f32,
+            );
         }
-        let mut out: Vec<Contribution> = acc
+        for ((start, end, phrase), v) in spans {
+            let text = &a.normalized[start as usize..end as usize];
+            let reason = if phrase {
+                format!("phrase:{text}")
+            } else {
+                format!("word:{text}")
+            };
+            *named.entry(reason).or_default() += v;
+        }
+        let mut out: Vec<Contribution> = named
             .into_iter()
             .filter(|(_, v)| *v != 0.0)
             .map(|(reason, weight)| Contribution { reason, weight })
