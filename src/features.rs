@@ -313,7 +313,7 @@ fn cap(text: &str, max_chars: usize) -> (&str, bool) {
 /// Words that address the reader or another commenter.
 const SECOND_PERSON: &[&str] = &[
     "tu", "t", "toi", "te", "ta", "tes", "ton", "vous", "vos", "votre", "you", "your", "youre",
-    "ur", "u", "yourself", "toi-meme",
+    "ur", "u", "yourself",
 ];
 
 /// The featurizer: configuration, vocabulary and evidence lookup tables, compiled lexicons.

@@ -146,11 +146,6 @@ fn split(ds: &Dataset, main: usize, holdout: f64, seed: u64) -> (Vec<usize>, Vec
     (train, held)
 }
 
-/// The result of fitting one label.
-struct LabelFit {
-    model: LabelModel,
-}
-
 /// Below this share of the rarer class, its rows are repeated to balance the classes.
 const BALANCE_BELOW: f64 = 0.2;
 
@@ -385,7 +380,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     let mut label_models = Vec::new();
     for (l, name) in ds.labels.iter().enumerate() {
         bar.set_message(name.clone());
-        let fit = fit_label(
+        let model = fit_label(
             &ds,
             &vectors,
             &train_rows,
@@ -398,7 +393,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
             opts,
             &bar,
         )?;
-        label_models.push(fit.model);
+        label_models.push(model);
     }
     bar.finish_and_clear();
 
@@ -523,7 +518,7 @@ fn fit_label(
     weight: &(dyn Fn(usize) -> u32 + Sync),
     opts: &TrainOptions,
     bar: &ProgressBar,
-) -> Result<LabelFit> {
+) -> Result<LabelModel> {
     let (rows, y) = known_rows(ds, train_rows, label);
     // Stratified folds: shuffle positives and negatives separately, deal them round-robin.
     let mut fold_of = vec![0usize; rows.len()];
@@ -559,15 +554,7 @@ fn fit_label(
             let mut warm: Option<BinaryFit> = None;
             let mut per_alpha = Vec::new();
             for &a in &alphas {
-                let t0 = Instant::now();
                 let fit = logistic::fit(&x, yv.view(), solver(a), warm.as_ref())?;
-                if std::env::var_os("MODERATE_TIMING").is_some() {
-                    eprintln!(
-                        "fold {f} alpha {a}: {:.2}s rows {}",
-                        t0.elapsed().as_secs_f64(),
-                        x.nrows()
-                    );
-                }
                 let oof: Vec<(usize, f32)> = (0..rows.len())
                     .filter(|&k| fold_of[k] == f)
                     .map(|k| (k, vectors[rows[k]].dot(&fit.weights) + fit.bias))
@@ -642,7 +629,7 @@ fn fit_label(
             .collect();
         model.metrics = Some(Metrics::compute(&scores, &hy, threshold, base_rate));
     }
-    Ok(LabelFit { model })
+    Ok(model)
 }
 
 /// Write which rows were held out: `file,row,part`, `row` the 1-based index of the data record in
