@@ -179,7 +179,7 @@ pub struct Analysis {
     pub truncated: bool,
     /// N-gram occurrences, filled only by [`Featurizer::analyze_traced`].
     pub occurrences: Vec<Occurrence>,
-    /// Evidence-table entries present in the comment (each once, sorted).
+    /// Evidence-table entries present in the comment (each once, in order of first occurrence).
     pub evidence: Vec<u32>,
     /// Where each evidence entry occurred, filled only by [`Featurizer::analyze_traced`]
     /// (`feature` holds the entry).
@@ -310,6 +310,31 @@ fn cap(text: &str, max_chars: usize) -> (&str, bool) {
     }
 }
 
+/// What an n-gram is in the model: a vocabulary feature, an evidence entry, or both ([`NONE`] for
+/// neither).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    feature: u32,
+    entry: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Per-thread working memory of [`Featurizer::analyze`]: n-gram counts indexed by feature, and
+/// marks indexed by evidence entry, so that counting needs no sort and no allocation per comment.
+/// Every use leaves them zeroed.
+#[derive(Default)]
+struct Scratch {
+    counts: Vec<u32>,
+    marks: Vec<u64>,
+    features: Vec<u32>,
+    entries: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// Words that address the reader or another commenter.
 const SECOND_PERSON: &[&str] = &[
     "tu", "t", "toi", "te", "ta", "tes", "ton", "vous", "vos", "votre", "you", "your", "youre",
@@ -320,10 +345,8 @@ const SECOND_PERSON: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Featurizer {
     spec: FeatureSpec,
-    /// N-gram hash → feature index.
-    lookup: FxHashMap<u64, u32>,
-    /// N-gram hash → evidence entry.
-    evidence_lookup: FxHashMap<u64, u32>,
+    /// N-gram hash → its vocabulary feature and evidence entry: one lookup per n-gram.
+    table: FxHashMap<u64, Slot>,
     /// Log-count ratio per evidence entry and label (`entry * labels + label`).
     ratios: Vec<f32>,
     lexicon: Lexicon,
@@ -339,14 +362,20 @@ impl Featurizer {
             return Err(bad("evidence totals do not match its labels"));
         }
         let vocab_base = N_SIGNALS + 2 * n_labels;
-        let mut lookup = FxHashMap::default();
-        lookup.reserve(spec.vocab.len());
+        let mut table: FxHashMap<u64, Slot> = FxHashMap::default();
+        table.reserve(spec.vocab.len() + spec.evidence.entries.len());
         let mut n_word = 0;
         for (i, e) in spec.vocab.iter().enumerate() {
             if e.kind == NgramKind::Word {
                 n_word += 1;
             }
-            lookup.insert(ngram_hash(e.kind, &e.text), (vocab_base + i) as u32);
+            table.insert(
+                ngram_hash(e.kind, &e.text),
+                Slot {
+                    feature: (vocab_base + i) as u32,
+                    entry: NONE,
+                },
+            );
         }
         // The vocabulary is stored words first, then chars: the blocks are normalized separately.
         if spec.vocab[..n_word]
@@ -357,22 +386,25 @@ impl Featurizer {
                 "vocabulary must list word n-grams before character n-grams",
             ));
         }
-        let mut evidence_lookup = FxHashMap::default();
-        evidence_lookup.reserve(spec.evidence.entries.len());
         let mut ratios = Vec::with_capacity(spec.evidence.entries.len() * n_labels);
         for (i, EvidenceEntry(kind, text, counts)) in spec.evidence.entries.iter().enumerate() {
             if counts.len() != 2 * n_labels {
                 return Err(bad("an evidence entry does not have two counts per label"));
             }
-            evidence_lookup.insert(ngram_hash(*kind, text), i as u32);
+            table
+                .entry(ngram_hash(*kind, text))
+                .or_insert(Slot {
+                    feature: NONE,
+                    entry: NONE,
+                })
+                .entry = i as u32;
             for (l, &(p, n)) in spec.evidence.totals.iter().enumerate() {
                 ratios.push(log_count_ratio(counts[2 * l], counts[2 * l + 1], p, n));
             }
         }
         Ok(Featurizer {
             spec,
-            lookup,
-            evidence_lookup,
+            table,
             ratios,
             lexicon,
             n_word,
@@ -444,9 +476,17 @@ impl Featurizer {
             let entry = &self.spec.evidence.entries[e as usize];
             let k = (entry.0 == NgramKind::Char) as usize;
             counts[k] += 1;
-            for l in 0..n_labels {
-                let r = match leave_out.and_then(|own| own.get(l).copied().flatten()) {
-                    None => self.ratios[e as usize * n_labels + l],
+            let ratios = &self.ratios[e as usize * n_labels..(e as usize + 1) * n_labels];
+            let Some(own) = leave_out else {
+                // Scoring: the stored ratios.
+                for (l, &r) in ratios.iter().enumerate() {
+                    sums[2 * l + k] += r;
+                }
+                continue;
+            };
+            for (l, &stored) in ratios.iter().enumerate() {
+                let r = match own.get(l).copied().flatten() {
+                    None => stored,
                     Some(y) => {
                         let (tp, tn) = self.spec.evidence.totals[l];
                         let (p, n) = (entry.2[2 * l], entry.2[2 * l + 1]);
@@ -519,55 +559,83 @@ impl Featurizer {
                 as u8 as f32;
         }
 
-        let mut ids: Vec<u32> = Vec::with_capacity(256);
-        let mut evidence: Vec<u32> = Vec::with_capacity(256);
-        let mut occurrences = Vec::new();
-        let mut evidence_occurrences = Vec::new();
-        for_each_ngram(&self.spec.config, &normalized, |kind, h, _, span| {
-            let at = |feature| Occurrence {
-                feature,
-                kind,
-                start: span.0 as u32,
-                end: span.1 as u32,
-            };
-            if let Some(&id) = self.lookup.get(&h) {
-                ids.push(id);
-                if trace {
-                    occurrences.push(at(id));
-                }
-            }
-            if let Some(&e) = self.evidence_lookup.get(&h) {
-                evidence.push(e);
-                if trace {
-                    evidence_occurrences.push(at(e));
-                }
-            }
-        });
-        ids.sort_unstable();
-        evidence.sort_unstable();
-        evidence.dedup();
-
-        let mut vector = SparseVec::default();
+        let vocab_base = self.vocab_base();
+        let (mut occurrences, mut evidence_occurrences) = if trace {
+            (Vec::with_capacity(256), Vec::with_capacity(512))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut vector = SparseVec {
+            idx: Vec::with_capacity(128),
+            val: Vec::with_capacity(128),
+        };
         for (i, &v) in signals.iter().enumerate() {
             if v != 0.0 {
                 vector.idx.push(i as u32);
                 vector.val.push(v);
             }
         }
-        for (k, v) in self
-            .evidence_values(&evidence, None)
-            .into_iter()
-            .enumerate()
-        {
-            if v != 0.0 {
-                vector.idx.push((N_SIGNALS + k) as u32);
-                vector.val.push(v);
+        let evidence = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch {
+                counts,
+                marks,
+                features,
+                entries,
+            } = &mut *scratch;
+            counts.resize(counts.len().max(self.spec.vocab.len()), 0);
+            marks.resize(marks.len().max(self.spec.evidence.entries.len().div_ceil(64)), 0);
+            for_each_ngram(&self.spec.config, &normalized, |kind, h, _, span| {
+                let Some(&slot) = self.table.get(&h) else {
+                    return;
+                };
+                let at = |feature| Occurrence {
+                    feature,
+                    kind,
+                    start: span.0 as u32,
+                    end: span.1 as u32,
+                };
+                if slot.feature != NONE {
+                    let c = &mut counts[slot.feature as usize - vocab_base];
+                    if *c == 0 {
+                        features.push(slot.feature);
+                    }
+                    *c += 1;
+                    if trace {
+                        occurrences.push(at(slot.feature));
+                    }
+                }
+                if slot.entry != NONE {
+                    let (word, bit) = (slot.entry as usize / 64, 1u64 << (slot.entry % 64));
+                    if marks[word] & bit == 0 {
+                        marks[word] |= bit;
+                        entries.push(slot.entry);
+                    }
+                    if trace {
+                        evidence_occurrences.push(at(slot.entry));
+                    }
+                }
+            });
+            for &e in entries.iter() {
+                marks[e as usize / 64] = 0;
             }
-        }
-        let split = (self.vocab_base() + self.n_word) as u32;
-        let boundary = ids.partition_point(|&id| id < split);
-        self.push_block(&ids[..boundary], &mut vector);
-        self.push_block(&ids[boundary..], &mut vector);
+            for (k, v) in self.evidence_values(entries, None).into_iter().enumerate() {
+                if v != 0.0 {
+                    vector.idx.push((N_SIGNALS + k) as u32);
+                    vector.val.push(v);
+                }
+            }
+            features.sort_unstable();
+            let split = (vocab_base + self.n_word) as u32;
+            let boundary = features.partition_point(|&id| id < split);
+            self.push_block(&features[..boundary], counts, &mut vector);
+            self.push_block(&features[boundary..], counts, &mut vector);
+            for &f in features.iter() {
+                counts[f as usize - vocab_base] = 0;
+            }
+            features.clear();
+            std::mem::take(entries)
+        });
         Analysis {
             normalized,
             caps,
@@ -580,26 +648,20 @@ impl Featurizer {
         }
     }
 
-    /// Weighted, L2-normalized counts of one n-gram block (sorted ids) appended to `out`.
-    fn push_block(&self, ids: &[u32], out: &mut SparseVec) {
+    /// Weighted, L2-normalized counts of one n-gram block (sorted distinct features, their counts
+    /// in `counts` indexed from the vocabulary base) appended to `out`.
+    fn push_block(&self, features: &[u32], counts: &[u32], out: &mut SparseVec) {
         let start = out.idx.len();
-        let mut i = 0;
-        while i < ids.len() {
-            let id = ids[i];
-            let mut j = i;
-            while j < ids.len() && ids[j] == id {
-                j += 1;
-            }
-            let tf = (j - i) as f32;
+        let base = self.vocab_base();
+        for &id in features {
+            let tf = counts[id as usize - base] as f32;
             let tf = if self.spec.config.sublinear_tf {
                 1.0 + tf.ln()
             } else {
                 tf
             };
-            let idf = self.spec.vocab[id as usize - self.vocab_base()].idf;
             out.idx.push(id);
-            out.val.push(tf * idf);
-            i = j;
+            out.val.push(tf * self.spec.vocab[id as usize - base].idf);
         }
         let norm = out.val[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -803,7 +865,9 @@ mod tests {
         let f = evidence_featurizer();
         assert_eq!(f.vocab_base(), N_SIGNALS + 4);
         let a = f.analyze("les rats");
-        assert_eq!(a.evidence, [0, 1, 2]);
+        let mut present = a.evidence.clone();
+        present.sort_unstable();
+        assert_eq!(present, [0, 1, 2]);
         let v = f.evidence_values(&a.evidence, None);
         let r = |p, n, tp, tn| log_count_ratio(p, n, tp, tn);
         assert!((v[0] - (r(8, 25, 10, 30) + r(9, 1, 10, 30)) / 2.0).abs() < 1e-6);

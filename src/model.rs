@@ -247,7 +247,7 @@ pub struct Contribution {
 /// When to compute reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reasons {
-    /// For flagged comments only (the default: reasons cost a second pass).
+    /// For flagged comments only (the default).
     Flagged,
     /// For every comment.
     All,
@@ -308,7 +308,9 @@ impl Model {
     }
 
     pub fn score(&self, text: &str, reasons: Reasons) -> Scored {
-        let analysis = self.featurizer.analyze(text);
+        // Traced: recording where the n-grams came from costs little next to a second
+        // featurization when the comment turns out to need reasons.
+        let analysis = self.featurizer.analyze_traced(text);
         let scores: Vec<f32> = (0..self.data.labels.len())
             .map(|l| self.label_score(l, &analysis))
             .collect();
@@ -326,7 +328,7 @@ impl Model {
         }
         let reasons = if reasons == Reasons::All || !flagged.is_empty() {
             let mut r: Vec<String> = self
-                .contributions(self.main, text)
+                .contributions_of(self.main, &analysis)
                 .into_iter()
                 .filter(|c| c.weight > 0.0)
                 .take(5)
@@ -354,8 +356,12 @@ impl Model {
     /// reasons, largest first: lexicon hits as `category:term`, n-grams under the word they come
     /// from (`word:…`, word pairs as `phrase:…`), capitals as `shouting`.
     pub fn contributions(&self, label: usize, text: &str) -> Vec<Contribution> {
+        self.contributions_of(label, &self.featurizer.analyze_traced(text))
+    }
+
+    /// [`Model::contributions`] from a traced analysis ([`Featurizer::analyze_traced`]).
+    pub fn contributions_of(&self, label: usize, a: &Analysis) -> Vec<Contribution> {
         use rustc_hash::FxHashMap;
-        let a = self.featurizer.analyze_traced(text);
         let w = &self.data.labels[label].weights;
         // Contributions under a name (signals, lexicon terms), and under a span of the
         // normalized text (n-grams), formatted once at the end.
@@ -393,23 +399,7 @@ impl Model {
             }
             let c = w[i] * v;
             if i >= evidence_base {
-                // An evidence feature is a mean over the comment's n-grams in the table: each
-                // occurrence of an n-gram gets its share, under the word it comes from.
-                let k = i - evidence_base;
-                let (l, kind) = (
-                    k / 2,
-                    if k.is_multiple_of(2) {
-                        NgramKind::Word
-                    } else {
-                        NgramKind::Char
-                    },
-                );
-                let n = distinct[k % 2] as f32;
-                for o in a.evidence_occurrences.iter().filter(|o| o.kind == kind) {
-                    let r = self.featurizer.ratio(o.feature, l);
-                    add_span(o, w[i] * r / (n * entry_count[&o.feature] as f32));
-                }
-                continue;
+                continue; // spread over the n-grams below
             }
             let name = SIGNAL_NAMES[i];
             if let Some(cat) = name.strip_prefix("lex:").and_then(Category::from_name) {
@@ -426,6 +416,30 @@ impl Model {
                 };
                 *named.entry(reason.to_string()).or_default() += c;
             }
+        }
+        // An evidence feature is a mean over the comment's n-grams in the table: each occurrence
+        // of an n-gram gets its share of every label's evidence feature, under the word it comes
+        // from.
+        let n_labels = (vocab_base - evidence_base) / 2;
+        let present = |i: usize| a.vector.idx.binary_search(&(i as u32)).is_ok();
+        let evidence_weight = |k: usize, l: usize| {
+            let i = evidence_base + 2 * l + k;
+            if present(i) {
+                w[i]
+            } else {
+                0.0
+            }
+        };
+        let weights: [Vec<f32>; 2] =
+            [0, 1].map(|k| (0..n_labels).map(|l| evidence_weight(k, l)).collect());
+        for o in &a.evidence_occurrences {
+            let k = (o.kind == NgramKind::Char) as usize;
+            let c: f32 = weights[k]
+                .iter()
+                .enumerate()
+                .map(|(l, &wl)| wl * self.featurizer.ratio(o.feature, l))
+                .sum();
+            add_span(o, c / (distinct[k] as f32 * entry_count[&o.feature] as f32));
         }
         let value_of = |f: u32| -> f32 {
             match a.vector.idx.binary_search(&f) {
