@@ -166,6 +166,8 @@ pub struct Occurrence {
     pub kind: NgramKind,
     pub start: u32,
     pub end: u32,
+    /// How many times the comment has this feature (or evidence entry).
+    pub count: u32,
 }
 
 /// A featurized comment.
@@ -320,13 +322,13 @@ struct Slot {
 
 const NONE: u32 = u32::MAX;
 
-/// Per-thread working memory of [`Featurizer::analyze`]: n-gram counts indexed by feature, and
-/// marks indexed by evidence entry, so that counting needs no sort and no allocation per comment.
+/// Per-thread working memory of [`Featurizer::analyze`]: n-gram counts indexed by feature and by
+/// evidence entry, so that counting needs no sort and no allocation per comment.
 /// Every use leaves them zeroed.
 #[derive(Default)]
 struct Scratch {
     counts: Vec<u32>,
-    marks: Vec<u64>,
+    entry_counts: Vec<u32>,
     features: Vec<u32>,
     entries: Vec<u32>,
 }
@@ -579,12 +581,12 @@ impl Featurizer {
             let mut scratch = scratch.borrow_mut();
             let Scratch {
                 counts,
-                marks,
+                entry_counts,
                 features,
                 entries,
             } = &mut *scratch;
             counts.resize(counts.len().max(self.spec.vocab.len()), 0);
-            marks.resize(marks.len().max(self.spec.evidence.entries.len().div_ceil(64)), 0);
+            entry_counts.resize(entry_counts.len().max(self.spec.evidence.entries.len()), 0);
             for_each_ngram(&self.spec.config, &normalized, |kind, h, _, span| {
                 let Some(&slot) = self.table.get(&h) else {
                     return;
@@ -594,6 +596,7 @@ impl Featurizer {
                     kind,
                     start: span.0 as u32,
                     end: span.1 as u32,
+                    count: 0,
                 };
                 if slot.feature != NONE {
                     let c = &mut counts[slot.feature as usize - vocab_base];
@@ -606,18 +609,24 @@ impl Featurizer {
                     }
                 }
                 if slot.entry != NONE {
-                    let (word, bit) = (slot.entry as usize / 64, 1u64 << (slot.entry % 64));
-                    if marks[word] & bit == 0 {
-                        marks[word] |= bit;
+                    let c = &mut entry_counts[slot.entry as usize];
+                    if *c == 0 {
                         entries.push(slot.entry);
                     }
+                    *c += 1;
                     if trace {
                         evidence_occurrences.push(at(slot.entry));
                     }
                 }
             });
+            for o in &mut evidence_occurrences {
+                o.count = entry_counts[o.feature as usize];
+            }
+            for o in &mut occurrences {
+                o.count = counts[o.feature as usize - vocab_base];
+            }
             for &e in entries.iter() {
-                marks[e as usize / 64] = 0;
+                entry_counts[e as usize] = 0;
             }
             for (k, v) in self.evidence_values(entries, None).into_iter().enumerate() {
                 if v != 0.0 {

@@ -366,22 +366,13 @@ impl Model {
         // Contributions under a name (signals, lexicon terms), and under a span of the
         // normalized text (n-grams), formatted once at the end.
         let mut named: FxHashMap<String, f32> = FxHashMap::default();
-        let mut spans: FxHashMap<(u32, u32, bool), f32> = FxHashMap::default();
-        let mut add_span = |o: &crate::features::Occurrence, v: f32| {
-            let phrase = o.kind == NgramKind::Word
-                && a.normalized[o.start as usize..o.end as usize]
-                    .contains(|c: char| !c.is_alphanumeric());
-            *spans.entry((o.start, o.end, phrase)).or_default() += v;
+        // N-gram shares in text order; consecutive n-grams of one token (or token pair) are
+        // summed at once, so the map below sees one entry per token, not per n-gram.
+        let mut spans: Vec<((u32, u32), NgramKind, f32)> = Vec::with_capacity(64);
+        let mut add_span = |o: &crate::features::Occurrence, v: f32| match spans.last_mut() {
+            Some((span, kind, sum)) if *span == (o.start, o.end) && *kind == o.kind => *sum += v,
+            _ => spans.push(((o.start, o.end), o.kind, v)),
         };
-        // Occurrences per feature and per evidence entry, to split a contribution among them.
-        let mut occ_count: FxHashMap<u32, u32> = FxHashMap::default();
-        for o in &a.occurrences {
-            *occ_count.entry(o.feature).or_default() += 1;
-        }
-        let mut entry_count: FxHashMap<u32, u32> = FxHashMap::default();
-        for o in &a.evidence_occurrences {
-            *entry_count.entry(o.feature).or_default() += 1;
-        }
         let entries = &self.featurizer.spec().evidence.entries;
         let distinct_of = |kind: NgramKind| {
             a.evidence
@@ -432,6 +423,8 @@ impl Model {
         };
         let weights: [Vec<f32>; 2] =
             [0, 1].map(|k| (0..n_labels).map(|l| evidence_weight(k, l)).collect());
+        // Each occurrence: its entry's share of every label's evidence feature, split among the
+        // entry's occurrences.
         for o in &a.evidence_occurrences {
             let k = (o.kind == NgramKind::Char) as usize;
             let c: f32 = weights[k]
@@ -439,7 +432,7 @@ impl Model {
                 .enumerate()
                 .map(|(l, &wl)| wl * self.featurizer.ratio(o.feature, l))
                 .sum();
-            add_span(o, c / (distinct[k] as f32 * entry_count[&o.feature] as f32));
+            add_span(o, c / (distinct[k] as f32 * o.count as f32));
         }
         let value_of = |f: u32| -> f32 {
             match a.vector.idx.binary_search(&f) {
@@ -450,11 +443,17 @@ impl Model {
         for o in &a.occurrences {
             add_span(
                 o,
-                w[o.feature as usize] * value_of(o.feature) / occ_count[&o.feature] as f32,
+                w[o.feature as usize] * value_of(o.feature) / o.count as f32,
             );
         }
-        for ((start, end, phrase), v) in spans {
+        // Under the token's text: a word pair is a phrase.
+        let mut by_text: FxHashMap<(bool, &str), f32> = FxHashMap::default();
+        for ((start, end), kind, v) in spans {
             let text = &a.normalized[start as usize..end as usize];
+            let phrase = kind == NgramKind::Word && text.contains(|c: char| !c.is_alphanumeric());
+            *by_text.entry((phrase, text)).or_default() += v;
+        }
+        for ((phrase, text), v) in by_text {
             let reason = if phrase {
                 format!("phrase:{text}")
             } else {
