@@ -80,12 +80,12 @@ impl Default for TrainOptions {
             seed: 42,
             holdout: 0.2,
             folds: 3,
-            alphas: vec![1.0, 0.3, 0.1],
+            alphas: vec![1.0],
             base_rate: 0.10,
             features: FeatureConfig::default(),
             lexicons: None,
             max_matrix_mb: 8192,
-            max_iterations: 100,
+            max_iterations: 50,
             max_repeat: 10,
             shouting_threshold: 0.5,
             command: String::new(),
@@ -293,6 +293,12 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
         .collect();
     let (vocab, evidence) = crate::vocab::build(&opts.features, &docs, &labels, &ds.labels, main);
     drop(docs);
+    if opts.verbose {
+        eprintln!(
+            "moderate: vocabulary and evidence table after {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let lexicons = match &opts.lexicons {
         Some(dir) => LexiconSource::load_dir(dir)?,
         None => LexiconSource::embedded(),
@@ -328,6 +334,12 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
         })
         .collect();
     bar.finish_and_clear();
+    if opts.verbose {
+        eprintln!(
+            "moderate: rows featurized after {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     // Per-file weights (`--weight FILE=N`), applied by repeating rows.
     let mut source_weight = vec![1u32; ds.sources.len()];
@@ -346,15 +358,17 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     }
     let weight = |row: usize| source_weight[ds.examples[row].source];
 
-    // Memory check before any dense matrix is built: the folds are fitted in parallel.
+    // Memory check before any dense matrix is built: as many fits run at once as there are
+    // threads, each on at most all of a label's (repeated) training rows.
     let mut peak_rows = 0usize;
     for l in 0..ds.labels.len() {
         let (rows, y) = known_rows(&ds, &train_rows, l);
-        let rep = repeated(&rows, &y, &weight, opts.max_repeat);
-        let fold_rows = rep.rows.len() - rep.rows.len() / opts.folds;
-        let parallel = opts.folds.min(rayon::current_num_threads().max(1));
-        peak_rows = peak_rows.max(fold_rows * parallel).max(rep.rows.len());
+        peak_rows = peak_rows.max(repeated(&rows, &y, &weight, opts.max_repeat).rows.len());
     }
+    let parallel = rayon::current_num_threads()
+        .max(1)
+        .min(ds.labels.len() * (opts.folds + 1));
+    peak_rows *= parallel;
     let bytes = logistic::matrix_bytes(peak_rows, dim);
     let mb = bytes.div_ceil(1 << 20);
     if opts.verbose {
@@ -375,27 +389,24 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
         .map(|l| label_base_rate(&ds, &train_rows, l, main, opts.base_rate))
         .collect();
 
-    let steps = ds.labels.len() as u64 * (opts.folds as u64 + 1);
-    let bar = progress(opts.verbose, steps, "fitting");
-    let mut label_models = Vec::new();
-    for (l, name) in ds.labels.iter().enumerate() {
-        bar.set_message(name.clone());
-        let model = fit_label(
-            &ds,
-            &vectors,
-            &train_rows,
-            &held_rows,
-            l,
-            name,
-            base_rates[l],
-            dim,
-            &weight,
-            opts,
-            &bar,
-        )?;
-        label_models.push(model);
+    let fit_started = Instant::now();
+    let label_models = fit_labels(
+        &ds,
+        &vectors,
+        &train_rows,
+        &held_rows,
+        &base_rates,
+        dim,
+        &weight,
+        opts,
+    )?;
+    if opts.verbose {
+        eprintln!(
+            "moderate: {} fits in {:.1} s",
+            ds.labels.len() * (opts.folds + 1),
+            fit_started.elapsed().as_secs_f64()
+        );
     }
-    bar.finish_and_clear();
 
     // Held-out figures per source and label.
     let mut sources = Vec::new();
@@ -505,30 +516,30 @@ fn score_row(m: &LabelModel, x: &SparseVec) -> f32 {
     logistic::sigmoid(x.dot(&m.weights) + m.bias + m.offset)
 }
 
+/// What one fitting job returns: for a fold, the out-of-fold raw scores (`w·x + b`, by position
+/// in the label's rows) per alpha; for all the rows, the fit per alpha and the fitted prior.
+enum JobOut {
+    Fold(Vec<Vec<(usize, f32)>>),
+    Full(Vec<BinaryFit>, f64),
+}
+
+/// Fit every label: for each label, one job per cross-validation fold and one on all its
+/// training rows, each running the alphas from the strongest regularization down with warm
+/// starts. All the jobs of all the labels go to the thread pool at once, so both cores stay busy
+/// (the dense matrices, not the CPU, are what limits how many run together). Then, per label:
+/// the alpha with the best out-of-fold ROC AUC, that alpha's fit on all rows, the prior
+/// correction to the base rate, and the threshold that maximizes out-of-fold F1 at that rate.
 #[allow(clippy::too_many_arguments)]
-fn fit_label(
+fn fit_labels(
     ds: &Dataset,
     vectors: &[SparseVec],
     train_rows: &[usize],
     held_rows: &[usize],
-    label: usize,
-    name: &str,
-    base_rate: f64,
+    base_rates: &[f64],
     dim: usize,
     weight: &(dyn Fn(usize) -> u32 + Sync),
     opts: &TrainOptions,
-    bar: &ProgressBar,
-) -> Result<LabelModel> {
-    let (rows, y) = known_rows(ds, train_rows, label);
-    // Stratified folds: shuffle positives and negatives separately, deal them round-robin.
-    let mut fold_of = vec![0usize; rows.len()];
-    for value in [true, false] {
-        let mut idx: Vec<usize> = (0..rows.len()).filter(|&k| y[k] == value).collect();
-        idx.shuffle(&mut rng(opts.seed, 1000 + label as u64));
-        for (n, k) in idx.into_iter().enumerate() {
-            fold_of[k] = n % opts.folds;
-        }
-    }
+) -> Result<Vec<LabelModel>> {
     let mut alphas = opts.alphas.clone();
     alphas.sort_by(|a, b| b.total_cmp(a)); // strongest regularization first, warm starts after
     let solver = |alpha| Solver {
@@ -536,100 +547,142 @@ fn fit_label(
         max_iterations: opts.max_iterations,
         gradient_tolerance: 1e-4,
     };
-
-    // Out-of-fold raw scores (w·x + b) per alpha.
-    // Per fold, per alpha: (row position, out-of-fold raw score).
-    type FoldScores = Vec<Vec<(usize, f32)>>;
-    let fold_results: Vec<Result<FoldScores>> = (0..opts.folds)
-        .into_par_iter()
-        .map(|f| {
+    // Per label: its known training rows, their values, and stratified folds (positives and
+    // negatives shuffled separately and dealt round-robin).
+    let setups: Vec<(Vec<usize>, Vec<bool>, Vec<usize>)> = (0..ds.labels.len())
+        .map(|l| {
+            let (rows, y) = known_rows(ds, train_rows, l);
+            let mut fold_of = vec![0usize; rows.len()];
+            for value in [true, false] {
+                let mut idx: Vec<usize> = (0..rows.len()).filter(|&k| y[k] == value).collect();
+                idx.shuffle(&mut rng(opts.seed, 1000 + l as u64));
+                for (n, k) in idx.into_iter().enumerate() {
+                    fold_of[k] = n % opts.folds;
+                }
+            }
+            (rows, y, fold_of)
+        })
+        .collect();
+    let jobs: Vec<(usize, Option<usize>)> = (0..ds.labels.len())
+        .flat_map(|l| {
+            (0..opts.folds)
+                .map(move |f| (l, Some(f)))
+                .chain(std::iter::once((l, None)))
+        })
+        .collect();
+    let bar = progress(opts.verbose, jobs.len() as u64, "fitting");
+    let outs: Vec<Result<JobOut>> = jobs
+        .par_iter()
+        .map(|&(l, fold)| {
+            let (rows, y, fold_of) = &setups[l];
             let (tr, ty): (Vec<usize>, Vec<bool>) = (0..rows.len())
-                .filter(|&k| fold_of[k] != f)
+                .filter(|&k| Some(fold_of[k]) != fold)
                 .map(|k| (rows[k], y[k]))
                 .unzip();
             let rep = repeated(&tr, &ty, weight, opts.max_repeat);
             let refs: Vec<&SparseVec> = rep.rows.iter().map(|&i| &vectors[i]).collect();
             let x = logistic::densify(&refs, dim);
             let yv = Array1::from(rep.y);
-            let mut warm: Option<BinaryFit> = None;
-            let mut per_alpha = Vec::new();
+            let mut fits: Vec<BinaryFit> = Vec::with_capacity(alphas.len());
             for &a in &alphas {
-                let fit = logistic::fit(&x, yv.view(), solver(a), warm.as_ref())?;
-                let oof: Vec<(usize, f32)> = (0..rows.len())
-                    .filter(|&k| fold_of[k] == f)
-                    .map(|k| (k, vectors[rows[k]].dot(&fit.weights) + fit.bias))
-                    .collect();
-                per_alpha.push(oof);
-                warm = Some(fit);
+                let fit = logistic::fit(&x, yv.view(), solver(a), fits.last())?;
+                fits.push(fit);
             }
+            drop(x);
             bar.inc(1);
-            Ok(per_alpha)
+            Ok(match fold {
+                Some(f) => JobOut::Fold(
+                    fits.iter()
+                        .map(|fit| {
+                            (0..rows.len())
+                                .filter(|&k| fold_of[k] == f)
+                                .map(|k| (k, vectors[rows[k]].dot(&fit.weights) + fit.bias))
+                                .collect()
+                        })
+                        .collect(),
+                ),
+                None => JobOut::Full(fits, rep.prior),
+            })
         })
         .collect();
-    let mut oof = vec![vec![0f32; rows.len()]; alphas.len()];
-    for r in fold_results {
-        for (a, scores) in r?.into_iter().enumerate() {
-            for (k, s) in scores {
-                oof[a][k] = s;
+    bar.finish_and_clear();
+
+    let mut outs = outs.into_iter();
+    let mut models = Vec::with_capacity(ds.labels.len());
+    for (l, (rows, y, _)) in setups.iter().enumerate() {
+        let mut oof = vec![vec![0f32; rows.len()]; alphas.len()];
+        let mut full = None;
+        for _ in 0..=opts.folds {
+            match outs.next() {
+                Some(out) => match out? {
+                    JobOut::Fold(per_alpha) => {
+                        for (a, scores) in per_alpha.into_iter().enumerate() {
+                            for (k, s) in scores {
+                                oof[a][k] = s;
+                            }
+                        }
+                    }
+                    JobOut::Full(fits, prior) => full = Some((fits, prior)),
+                },
+                None => return Err(Error::Training("a fitting job is missing".into())),
             }
         }
-    }
-    let cv: Vec<(f32, f64)> = alphas
-        .iter()
-        .zip(&oof)
-        .map(|(&a, s)| (a, metrics::roc_auc(s, &y).unwrap_or(0.5)))
-        .collect();
-    // Best alpha; on a tie the stronger regularization (earlier in the list) wins.
-    let best = cv
-        .iter()
-        .enumerate()
-        .fold(0, |b, (i, c)| if c.1 > cv[b].1 { i } else { b });
-    let alpha = alphas[best];
-
-    // Final fit on all training rows.
-    let rep = repeated(&rows, &y, weight, opts.max_repeat);
-    let refs: Vec<&SparseVec> = rep.rows.iter().map(|&i| &vectors[i]).collect();
-    let x = logistic::densify(&refs, dim);
-    let fit = logistic::fit(&x, Array1::from(rep.y).view(), solver(alpha), None)?;
-    drop(x);
-    bar.inc(1);
-
-    // Prior correction from the fitted class balance to the base rate.
-    let n_pos = y.iter().filter(|&&v| v).count() as f64;
-    let n_neg = y.len() as f64 - n_pos;
-    let offset = (logit(base_rate) - logit(rep.prior)) as f32;
-
-    // Threshold on out-of-fold scores at the base rate.
-    let oof_scores: Vec<f32> = oof[best]
-        .iter()
-        .map(|z| logistic::sigmoid(z + offset))
-        .collect();
-    let neg_w = metrics::negative_weight(n_pos as usize, n_neg as usize, base_rate);
-    let threshold = metrics::best_f1_threshold(&oof_scores, &y, neg_w);
-
-    let mut model = LabelModel {
-        name: name.to_string(),
-        weights: fit.weights,
-        bias: fit.bias,
-        offset,
-        threshold,
-        base_rate,
-        alpha,
-        train_rows: y.len() as u64,
-        train_positives: n_pos as u64,
-        minority_repeats: rep.class_repeat,
-        cv,
-        metrics: None,
-    };
-    let (hrows, hy) = known_rows(ds, held_rows, label);
-    if !hrows.is_empty() {
-        let scores: Vec<f32> = hrows
+        let Some((fits, prior)) = full else {
+            return Err(Error::Training("the fit on all rows is missing".into()));
+        };
+        let cv: Vec<(f32, f64)> = alphas
             .iter()
-            .map(|&i| score_row(&model, &vectors[i]))
+            .zip(&oof)
+            .map(|(&a, s)| (a, metrics::roc_auc(s, y).unwrap_or(0.5)))
             .collect();
-        model.metrics = Some(Metrics::compute(&scores, &hy, threshold, base_rate));
+        // Best alpha; on a tie the stronger regularization (earlier in the list) wins.
+        let best = cv
+            .iter()
+            .enumerate()
+            .fold(0, |b, (i, c)| if c.1 > cv[b].1 { i } else { b });
+        let Some(fit) = fits.into_iter().nth(best) else {
+            return Err(Error::Training("no fit for the chosen alpha".into()));
+        };
+
+        // Prior correction from the fitted class balance to the base rate.
+        let base_rate = base_rates[l];
+        let n_pos = y.iter().filter(|&&v| v).count();
+        let offset = (logit(base_rate) - logit(prior)) as f32;
+        let rep = repeated(rows, y, weight, opts.max_repeat);
+
+        // Threshold on out-of-fold scores at the base rate.
+        let oof_scores: Vec<f32> = oof[best]
+            .iter()
+            .map(|z| logistic::sigmoid(z + offset))
+            .collect();
+        let neg_w = metrics::negative_weight(n_pos, y.len() - n_pos, base_rate);
+        let threshold = metrics::best_f1_threshold(&oof_scores, y, neg_w);
+
+        let mut model = LabelModel {
+            name: ds.labels[l].clone(),
+            weights: fit.weights,
+            bias: fit.bias,
+            offset,
+            threshold,
+            base_rate,
+            alpha: alphas[best],
+            train_rows: y.len() as u64,
+            train_positives: n_pos as u64,
+            minority_repeats: rep.class_repeat,
+            cv,
+            metrics: None,
+        };
+        let (hrows, hy) = known_rows(ds, held_rows, l);
+        if !hrows.is_empty() {
+            let scores: Vec<f32> = hrows
+                .iter()
+                .map(|&i| score_row(&model, &vectors[i]))
+                .collect();
+            model.metrics = Some(Metrics::compute(&scores, &hy, threshold, base_rate));
+        }
+        models.push(model);
     }
-    Ok(model)
+    Ok(models)
 }
 
 /// Write which rows were held out: `file,row,part`, `row` the 1-based index of the data record in
