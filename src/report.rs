@@ -398,7 +398,8 @@ fn histogram_chart(v: &LabelView) -> std::result::Result<String, String> {
             ),
         ];
         for (area, class, color, caption, x_desc) in panels {
-            let peak = hist[class].iter().copied().max().unwrap_or(0).max(1) as f64;
+            // At least 4, so that small counts still get whole-number ticks.
+            let peak = hist[class].iter().copied().max().unwrap_or(0).max(4) as f64;
             let mut chart = ChartBuilder::on(area)
                 .caption(caption, DESC_FONT)
                 .margin_top(6)
@@ -497,18 +498,20 @@ fn budget_chart(v: &LabelView) -> std::result::Result<String, String> {
         SeriesLabelPosition::LowerRight,
         |chart| {
             let grey = RGBColor(190, 190, 190);
-            chart
-                .draw_series(LineSeries::new(
-                    [
-                        (0.0, 0.0),
-                        (rate.min(x_max), rate.min(x_max) / rate),
-                        (x_max, 1.0),
-                    ],
-                    grey.stroke_width(1),
-                ))
-                .map_err(err)?
-                .label("perfect model / random")
-                .legend(legend_line(grey));
+            if rate > 0.0 {
+                chart
+                    .draw_series(LineSeries::new(
+                        [
+                            (0.0, 0.0),
+                            (rate.min(x_max), rate.min(x_max) / rate),
+                            (x_max, 1.0),
+                        ],
+                        grey.stroke_width(1),
+                    ))
+                    .map_err(err)?
+                    .label("perfect model / random")
+                    .legend(legend_line(grey));
+            }
             chart
                 .draw_series(LineSeries::new(
                     [(0.0, 0.0), (x_max, x_max)],
@@ -726,6 +729,14 @@ fn label_section(
         opt3(m.pr_auc),
         m.f1
     );
+    if m.positives == 0 || m.positives == m.rows {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Every row here is {}'{name}': the curves and AUCs need comments \
+             of both kinds, so they are empty.</p>",
+            if m.positives == 0 { "not " } else { "" }
+        );
+    }
     let c = &m.confusion;
     let _ = writeln!(
         h,

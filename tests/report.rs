@@ -2,7 +2,8 @@
 //! headless Chromium draws its charts.
 //!
 //! The Chromium checks need `/usr/bin/chromium` (Debian package `chromium`; `.ci/run` installs
-//! it). Where it is absent they print `SKIPPED: chromium not found …` to stderr and pass.
+//! it; `MODERATE_CHROMIUM` names another). Where it is absent they print
+//! `SKIPPED: chromium not found …` to stderr and pass.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use moderate::report::colors;
 
+/// `MODERATE_CHROMIUM` overrides it (a missing path shows the skip).
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Comments with markup in them: they must come out as text, never as tags.
 const INJECTED_FP: &str = "<script>alert('fp')</script> <b>connard</b>, ferme-la, espèce de rat";
@@ -139,14 +141,15 @@ fn check_structure(html: &str, labels: &[&str]) {
 /// Headless Chromium with a fresh profile and nothing that reaches the network; None (and a loud
 /// message) when it is not installed.
 fn chromium(profile: &Path, args: &[&str]) -> Option<Output> {
-    if !Path::new(CHROMIUM).exists() {
+    let exe = std::env::var("MODERATE_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_string());
+    if !Path::new(&exe).exists() {
         eprintln!(
-            "SKIPPED: chromium not found at {CHROMIUM}: the report's charts were NOT checked in a \
+            "SKIPPED: chromium not found at {exe}: the report's charts were NOT checked in a \
              browser (apt-get install chromium)"
         );
         return None;
     }
-    let mut child = Command::new(CHROMIUM)
+    let mut child = Command::new(&exe)
         .args([
             "--headless",
             "--no-sandbox",
@@ -478,4 +481,32 @@ fn train_report_shows_the_held_out_rows() {
     ]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--holdout"));
+}
+
+#[test]
+fn eval_report_with_one_class_only() {
+    // A file where no comment has the label: no curve can be drawn, but the report is whole and
+    // says why.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("calm.csv");
+    let mut w = csv::Writer::from_path(&data).unwrap();
+    w.write_record(["text", "toxic"]).unwrap();
+    for i in 0..12 {
+        w.write_record([format!("Analyse équilibrée, point numéro {i}."), "0".into()])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let report = dir.path().join("calm.html");
+    let o = run(&[
+        "eval",
+        "--data",
+        data.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(&report).unwrap();
+    check_structure(&html, &["toxic"]);
+    assert!(html.contains("Every row here is not 'toxic': the curves and AUCs need comments"));
+    assert!(!html.contains("NaN"));
 }
