@@ -549,6 +549,16 @@ fn model_sha256(model: &Model) -> String {
     }
 }
 
+/// A score to three decimals, or four when three would not tell it from the threshold.
+fn score_near(score: f32, threshold: f32) -> String {
+    let three = format!("{score:.3}");
+    if three == format!("{threshold:.3}") && score != threshold {
+        format!("{score:.4}")
+    } else {
+        three
+    }
+}
+
 /// Cut a comment to [`MAX_TEXT_CHARS`] characters.
 fn cut(text: &str) -> String {
     match text.char_indices().nth(MAX_TEXT_CHARS) {
@@ -744,12 +754,13 @@ fn label_section(
          not reweighted)</caption>\n\
          <tr><th></th><th>flagged (score ≥ {:.3})</th><th>not flagged</th></tr>\n\
          <tr><th>'{name}'</th><td class=\"ok\">{} caught</td><td class=\"bad\">{} missed</td></tr>\n\
-         <tr><th>not '{name}'</th><td class=\"bad\">{} false alarms</td><td class=\"ok\">{} left alone</td></tr>\n\
+         <tr><th>not '{name}'</th><td class=\"bad\">{} false alarm{}</td><td class=\"ok\">{} left alone</td></tr>\n\
          </table>",
         m.threshold,
         count(c.tp),
         count(c.fn_),
         count(c.fp),
+        if c.fp == 1 { "" } else { "s" },
         count(c.tn)
     );
 
@@ -847,8 +858,8 @@ fn label_section(
             }
             let _ = writeln!(
                 h,
-                "<tr><td class=\"n\">{:.3}</td><td>{}:{}</td><td class=\"text\">{}</td><td class=\"why\">{why}</td></tr>",
-                r.scores[k],
+                "<tr><td class=\"n\">{}</td><td>{}:{}</td><td class=\"text\">{}</td><td class=\"why\">{why}</td></tr>",
+                score_near(r.scores[k], t),
                 escape(&source),
                 e.line,
                 escape(&cut(&e.text))
@@ -926,5 +937,7 @@ mod tests {
         assert_eq!(cut(&long).chars().count(), MAX_TEXT_CHARS + 1);
         assert_eq!(count(1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(count(999), "999");
+        assert_eq!(score_near(0.2298, 0.2301), "0.2298");
+        assert_eq!(score_near(0.5, 0.2301), "0.500");
     }
 }

@@ -370,7 +370,7 @@ fn eval_report_is_self_contained_and_renders() {
         "<td class=\"ok\">{} caught</td><td class=\"bad\">{} missed</td>",
         c["tp"], c["fn"]
     )));
-    assert!(html.contains(&format!("<td class=\"bad\">{} false alarms</td>", c["fp"])));
+    assert!(html.contains(&format!("<td class=\"bad\">{} false alarm", c["fp"])));
 
     // Comments with markup come out escaped, with their reasons, among the worst errors.
     assert!(!html.contains("<script>alert"), "comment markup is escaped");
