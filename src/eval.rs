@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::metrics::{negative_weight, Confusion, Metrics};
-use crate::model::{Model, Reasons};
+use crate::model::Model;
 
 /// One row of the review-budget table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,56 +45,101 @@ pub struct Report {
     pub not_evaluated: Vec<String>,
 }
 
+impl BudgetRow {
+    /// The row for the counts at `threshold`, at the label's `base_rate` (the file's own rate
+    /// when one class is absent). The table below and the report's review-budget curve both use it.
+    pub fn from_counts(threshold: f32, c: &Confusion, base_rate: f64) -> BudgetRow {
+        let pos = (c.tp + c.fn_) as usize;
+        let neg = (c.fp + c.tn) as usize;
+        let n = (pos + neg).max(1);
+        let w = negative_weight(pos, neg, base_rate);
+        let tpr = c.recall();
+        let fpr = if neg > 0 {
+            c.fp as f64 / neg as f64
+        } else {
+            0.0
+        };
+        let rate = if pos > 0 && neg > 0 {
+            base_rate
+        } else {
+            pos as f64 / n as f64
+        };
+        BudgetRow {
+            threshold,
+            review_share: rate * tpr + (1.0 - rate) * fpr,
+            review_share_sample: (c.tp + c.fp) as f64 / n as f64,
+            caught: tpr,
+            precision: c.precision(w),
+        }
+    }
+}
+
+/// The rows of one label that the data knows: their index in the dataset, score and truth.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabelRows {
+    /// Index of the label in the model.
+    pub label: usize,
+    pub rows: Vec<usize>,
+    pub scores: Vec<f32>,
+    pub y: Vec<bool>,
+}
+
+/// Every row's score for every model label, in model order (no reasons: one pass per row).
+pub fn score_rows(model: &Model, ds: &Dataset) -> Vec<Vec<f32>> {
+    let n = model.data.labels.len();
+    ds.examples
+        .par_iter()
+        .map(|e| {
+            let a = model.featurizer().analyze(&e.text);
+            (0..n).map(|l| model.label_score(l, &a)).collect()
+        })
+        .collect()
+}
+
+/// For each model label, its known rows; None when the data has no column or no value for it.
+pub fn label_rows(model: &Model, ds: &Dataset, scores: &[Vec<f32>]) -> Vec<Option<LabelRows>> {
+    model
+        .data
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(l, lm)| {
+            let col = ds.labels.iter().position(|n| n == &lm.name)?;
+            let mut out = LabelRows {
+                label: l,
+                ..LabelRows::default()
+            };
+            for (i, (e, sc)) in ds.examples.iter().zip(scores).enumerate() {
+                if let Some(y) = e.labels[col] {
+                    out.rows.push(i);
+                    out.scores.push(sc[l]);
+                    out.y.push(y);
+                }
+            }
+            (!out.y.is_empty()).then_some(out)
+        })
+        .collect()
+}
+
 /// Score every row and compute the figures for each model label the data has.
 pub fn evaluate(model: &Model, ds: &Dataset) -> Report {
-    let scores: Vec<Vec<f32>> = ds
-        .examples
-        .par_iter()
-        .map(|e| model.score(&e.text, Reasons::Flagged).scores)
-        .collect();
+    evaluate_scores(model, ds, &score_rows(model, ds))
+}
+
+/// The figures from scores already computed by [`score_rows`].
+pub fn evaluate_scores(model: &Model, ds: &Dataset, scores: &[Vec<f32>]) -> Report {
     let mut labels = Vec::new();
     let mut not_evaluated = Vec::new();
-    for (l, lm) in model.data.labels.iter().enumerate() {
-        let Some(col) = ds.labels.iter().position(|n| n == &lm.name) else {
+    for (lm, rows) in model.data.labels.iter().zip(label_rows(model, ds, scores)) {
+        let Some(LabelRows { scores: s, y, .. }) = rows else {
             not_evaluated.push(lm.name.clone());
             continue;
         };
-        let (s, y): (Vec<f32>, Vec<bool>) = ds
-            .examples
-            .iter()
-            .zip(&scores)
-            .filter_map(|(e, sc)| e.labels[col].map(|y| (sc[l], y)))
-            .unzip();
-        if y.is_empty() {
-            not_evaluated.push(lm.name.clone());
-            continue;
-        }
         let metrics = Metrics::compute(&s, &y, lm.threshold, lm.base_rate);
-        let pos = y.iter().filter(|&&v| v).count();
-        let neg = y.len() - pos;
-        let w = negative_weight(pos, neg, lm.base_rate);
         let budget = (1..=19)
             .map(|k| {
                 let t = k as f32 * 0.05;
-                let c = Confusion::at(&s, &y, t);
-                let tpr = c.recall();
-                let fpr = if neg > 0 {
-                    c.fp as f64 / neg as f64
-                } else {
-                    0.0
-                };
-                let rate = if pos > 0 && neg > 0 {
-                    lm.base_rate
-                } else {
-                    pos as f64 / y.len() as f64
-                };
-                BudgetRow {
-                    threshold: t,
-                    review_share: rate * tpr + (1.0 - rate) * fpr,
-                    review_share_sample: (c.tp + c.fp) as f64 / y.len() as f64,
-                    caught: tpr,
-                    precision: c.precision(w),
-                }
+                BudgetRow::from_counts(t, &Confusion::at(&s, &y, t), lm.base_rate)
             })
             .collect();
         labels.push(LabelReport {

@@ -94,6 +94,9 @@ struct EvalArgs {
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write a self-contained HTML report (charts, confusion matrices, worst errors).
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -177,6 +180,9 @@ struct TrainArgs {
     /// tool can train and measure on exactly the same rows.
     #[arg(long)]
     split_out: Option<PathBuf>,
+    /// Write a self-contained HTML report of the new model on the held-out rows.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
     #[arg(long, short)]
     quiet: bool,
 }
@@ -235,7 +241,21 @@ fn eval_command(a: EvalArgs) -> anyhow::Result<()> {
     let model = Model::load(a.model.as_deref())?;
     let model_labels = model.labels().map(str::to_string).collect();
     let ds = moderate::dataset::read(&a.input.data, &a.input.read_options(Some(model_labels))?)?;
-    let report = moderate::eval::evaluate(&model, &ds);
+    let scores = moderate::eval::score_rows(&model, &ds);
+    let report = moderate::eval::evaluate_scores(&model, &ds, &scores);
+    if let Some(path) = &a.report {
+        let meta = moderate::report::Meta {
+            title: "evaluation report".into(),
+            model_source: a
+                .model
+                .as_ref()
+                .map_or("embedded default model".into(), |p| p.display().to_string()),
+            generated: today(),
+            rows_note: None,
+        };
+        moderate::report::write(path, &model, &ds, &scores, &report, &meta)?;
+        eprintln!("moderate: report written to {}", path.display());
+    }
     let mut out = io::stdout().lock();
     if a.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -291,12 +311,58 @@ fn train_command(a: TrainArgs) -> anyhow::Result<()> {
         source_weights,
         ..TrainOptions::default()
     };
+    if a.report.is_some() && a.holdout <= 0.0 {
+        bail!("--report shows the held-out rows: it needs --holdout above 0");
+    }
     let data = train::train(&opts)?;
     train::write_model(&data, &a.out)?;
     if !a.quiet {
         print_training_summary(&data);
         eprintln!("moderate: model written to {}", a.out.display());
     }
+    if let Some(path) = &a.report {
+        held_out_report(path, data, &opts, &a.out)?;
+        if !a.quiet {
+            eprintln!("moderate: held-out report written to {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// `train --report`: the fresh model on the rows it held out (the same split, from the same
+/// files read again).
+fn held_out_report(
+    path: &std::path::Path,
+    data: moderate::model::ModelData,
+    opts: &TrainOptions,
+    model_path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let ds = moderate::dataset::read(&opts.data, &opts.read)?;
+    let main = ds
+        .labels
+        .iter()
+        .position(|l| l == &data.main_label)
+        .with_context(|| format!("main label '{}' not found in the data", data.main_label))?;
+    let (_, held) = train::split(&ds, main, opts.holdout, opts.seed);
+    let total = ds.examples.len();
+    let held_ds = moderate::dataset::Dataset {
+        labels: ds.labels.clone(),
+        examples: held.iter().map(|&i| ds.examples[i].clone()).collect(),
+        sources: ds.sources,
+    };
+    let model = Model::new(data)?;
+    let scores = moderate::eval::score_rows(&model, &held_ds);
+    let report = moderate::eval::evaluate_scores(&model, &held_ds, &scores);
+    let meta = moderate::report::Meta {
+        title: "held-out report".into(),
+        model_source: model_path.display().to_string(),
+        generated: today(),
+        rows_note: Some(format!(
+            "the held-out rows of {total} rows read (--holdout {}, --seed {}), never used to train",
+            opts.holdout, opts.seed
+        )),
+    };
+    moderate::report::write(path, &model, &held_ds, &scores, &report, &meta)?;
     Ok(())
 }
 

@@ -125,7 +125,8 @@ fn source_stream(sha256: &str) -> u64 {
 }
 
 /// Split row indices into (train, holdout): per source, per main-label value, seeded.
-fn split(ds: &Dataset, main: usize, holdout: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+/// Public so that `train --report` can find the held-out rows of the data it re-reads.
+pub fn split(ds: &Dataset, main: usize, holdout: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
     let mut train = Vec::new();
     let mut held = Vec::new();
     for s in 0..ds.sources.len() {
