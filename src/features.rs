@@ -270,6 +270,19 @@ where
         buf.push(b' ');
         buf.extend_from_slice(&bytes[s..e]);
         buf.push(b' ');
+        if buf.is_ascii() {
+            // One byte per char: the n-grams are plain byte windows.
+            for p in 0..buf.len() {
+                let mut h = cseed;
+                for n in 1..=cmax.min(buf.len() - p) {
+                    h = fnv(h, &buf[p + n - 1..p + n]);
+                    if n >= cmin {
+                        f(NgramKind::Char, h, &buf[p..p + n], (s, e));
+                    }
+                }
+            }
+            continue;
+        }
         offs.clear();
         // Char boundaries of the padded word, plus its end.
         let mut i = 0;
