@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod serve;
 pub mod shouting;
 pub mod train;
 pub mod vocab;
