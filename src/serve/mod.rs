@@ -315,8 +315,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .try_init();
     let model = Model::load(args.model.as_deref())?;
     let state = state(&args, model)?;
+    // Scoring threads: a few per core, not tokio's default of up to 512. Under load every
+    // request in flight would get its own thread (64 connections made ~70 threads on 2 cores),
+    // all CPU-bound and switching; past this bound requests queue instead. A little slack over
+    // one per core keeps the pool going when a thread is preempted by another process.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(4 * cores)
         .thread_name("moderate-serve")
         .build()
         .context("cannot start the async runtime")?;
