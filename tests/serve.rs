@@ -714,8 +714,9 @@ fn sigterm_finishes_the_request_in_flight_then_exits() {
     assert!(in_flight, "the partial request never reached the handler");
 
     let pid = server.child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
+    // Through sh's kill builtin: no procps needed.
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
         .status()
         .expect("kill");
     assert!(killed.success());
