@@ -71,4 +71,12 @@ curl -sf -X POST -H 'Content-Type: application/json' --data "$(sed -n 's/^wrk.bo
     || { echo "serve-load: the server did not answer 200" >&2; exit 1; }
 
 echo "moderate serve load: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$URL" | tail -6
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$URL" | tail -5
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Server-side time (request head to response, without wrk's own queueing), from /metrics.
+curl -sf "http://${ADDR}/metrics" | awk '
+    /^moderate_http_request_duration_seconds_bucket\{route="analyze",le="0.001"\}/ { ms1 = $2 }
+    /^moderate_http_request_duration_seconds_bucket\{route="analyze",le="0.01"\}/ { ms10 = $2 }
+    /^moderate_http_request_duration_seconds_count\{route="analyze"\}/ { n = $2 }
+    END { if (n > 0) printf "server side: %d requests, %.1f%% under 1 ms, %.2f%% under 10 ms\n", n, 100 * ms1 / n, 100 * ms10 / n }'
