@@ -37,9 +37,20 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
+        Server::spawn(extra, &[])
+    }
+
+    fn start_with_env(env: &[(&str, &str)]) -> Server {
+        Server::spawn(&[], env)
+    }
+
+    fn spawn(extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "error"])
             .args(extra)
+            .env_remove("MODERATE_API_KEY")
+            .env_remove("MODERATE_CORAL_SECRET")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -433,6 +444,21 @@ fn perspective_api_key_missing_wrong_and_header() {
     // Without --api-key, no key is needed.
     let open = Server::start(&[]);
     assert_eq!(open.analyze_raw(ANALYZE, body.as_bytes()).status, 200);
+    // The key and the Coral secret can come from the environment instead of the command line.
+    let from_env = Server::start_with_env(&[
+        ("MODERATE_API_KEY", "env-key"),
+        ("MODERATE_CORAL_SECRET", "env-secret"),
+    ]);
+    assert_eq!(from_env.analyze_raw(ANALYZE, body.as_bytes()).status, 403);
+    let with_key = from_env.analyze_raw(&format!("{ANALYZE}?key=env-key"), body.as_bytes());
+    assert_eq!(with_key.status, 200);
+    let coral = coral_body(TEXTS[1]);
+    assert_eq!(
+        from_env
+            .coral(&coral, Some(&sign(&coral, "env-secret")))
+            .status,
+        200
+    );
 }
 
 #[test]

@@ -53,10 +53,12 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// Require this key on the Perspective endpoint (`?key=KEY` or an `X-Goog-Api-Key` header).
+    /// Default: the MODERATE_API_KEY environment variable, which keeps it out of `ps`.
     #[arg(long)]
     pub api_key: Option<String>,
     /// Coral's signing secret for the external moderation phase: requests whose X-Coral-Signature
-    /// does not match are refused. Without it the Coral endpoint is off.
+    /// does not match are refused. Without it the Coral endpoint is off. Default: the
+    /// MODERATE_CORAL_SECRET environment variable.
     #[arg(long)]
     pub coral_secret: Option<String>,
     /// Flag threshold (0–1) for the Coral endpoint's decision on the main label
@@ -173,19 +175,27 @@ pub fn state(args: &ServeArgs, model: Model) -> anyhow::Result<Shared> {
         Some(t) => anyhow::bail!("--threshold must be between 0 and 1, got {t}"),
         None => model.data.labels[main].threshold,
     };
-    if args.api_key.as_deref().is_some_and(str::is_empty) {
-        anyhow::bail!("--api-key is empty");
+    let from_env = |name: &str| std::env::var(name).ok();
+    let api_key = args
+        .api_key
+        .clone()
+        .or_else(|| from_env("MODERATE_API_KEY"));
+    let coral_secret = args
+        .coral_secret
+        .clone()
+        .or_else(|| from_env("MODERATE_CORAL_SECRET"));
+    if api_key.as_deref().is_some_and(str::is_empty) {
+        anyhow::bail!("the API key (--api-key or MODERATE_API_KEY) is empty");
     }
-    if args.coral_secret.as_deref().is_some_and(str::is_empty) {
-        anyhow::bail!("--coral-secret is empty");
+    if coral_secret.as_deref().is_some_and(str::is_empty) {
+        anyhow::bail!(
+            "the Coral signing secret (--coral-secret or MODERATE_CORAL_SECRET) is empty"
+        );
     }
     let attributes = perspective::AttributeMap::new(&model);
     Ok(Arc::new(AppState {
-        api_key_hash: args
-            .api_key
-            .as_ref()
-            .map(|k| Sha256::digest(k.as_bytes()).into()),
-        coral_secret: args.coral_secret.as_ref().map(|s| s.as_bytes().to_vec()),
+        api_key_hash: api_key.map(|k| Sha256::digest(k.as_bytes()).into()),
+        coral_secret: coral_secret.map(String::into_bytes),
         main,
         threshold,
         attributes,
