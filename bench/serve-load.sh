@@ -57,7 +57,9 @@ done = function(summary, latency, requests)
 end
 LUA
 
-"$BIN" serve --addr "$ADDR" --log-level warn >"$WORK/stdout" 2>"$WORK/stderr" &
+# SERVE_ARGS: more `moderate serve` options, e.g. SERVE_ARGS="--scoring-threads 2".
+# shellcheck disable=SC2086
+"$BIN" serve --addr "$ADDR" --log-level warn ${SERVE_ARGS:-} >"$WORK/stdout" 2>"$WORK/stderr" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
     grep -q "listening on" "$WORK/stdout" 2>/dev/null && break
@@ -70,7 +72,7 @@ URL="http://${ADDR}/v1alpha1/comments:analyze"
 curl -sf -X POST -H 'Content-Type: application/json' --data "$(sed -n 's/^wrk.body = \[\[\(.*\)\]\]$/\1/p' "$WORK/post.lua")" "$URL" >/dev/null \
     || { echo "serve-load: the server did not answer 200" >&2; exit 1; }
 
-echo "moderate serve load: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+echo "moderate serve load: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, serve ${SERVE_ARGS:-(defaults)}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$URL" | tail -5
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -65,6 +65,9 @@ pub struct ServeArgs {
     /// (default: the model's own threshold for that label).
     #[arg(long)]
     pub threshold: Option<f32>,
+    /// Threads that score (tokio's blocking pool; default one per core). Past them requests queue.
+    #[arg(long)]
+    pub scoring_threads: Option<usize>,
     /// Log level: error, warn, info (one line per refused or failed request) or debug (one line
     /// per request).
     #[arg(long, default_value = "info")]
@@ -325,14 +328,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .try_init();
     let model = Model::load(args.model.as_deref())?;
     let state = state(&args, model)?;
-    // Scoring threads: a few per core, not tokio's default of up to 512. Under load every
-    // request in flight would get its own thread (64 connections made ~70 threads on 2 cores),
-    // all CPU-bound and switching; past this bound requests queue instead. A little slack over
-    // one per core keeps the pool going when a thread is preempted by another process.
+    // Scoring threads: one per core by default, not tokio's up to 512. Under load every request
+    // in flight would get its own CPU-bound thread (64 connections made ~70 threads on 2 cores);
+    // with one per core requests queue instead. On the 2-core bench machine this gave the lowest
+    // p99 (8–9 ms against 13–14 ms with 8 or 512 threads), at 11–15 thousand requests/s; more
+    // threads gave more throughput and a longer tail (bench/RESULTS.md).
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let scoring_threads = args.scoring_threads.unwrap_or(cores);
+    if scoring_threads == 0 {
+        anyhow::bail!("--scoring-threads must be at least 1");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(4 * cores)
+        .max_blocking_threads(scoring_threads)
         .thread_name("moderate-serve")
         .build()
         .context("cannot start the async runtime")?;
