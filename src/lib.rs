@@ -16,6 +16,7 @@ pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod report;
+pub mod serve;
 pub mod shouting;
 pub mod train;
 pub mod vocab;

@@ -54,6 +54,9 @@ enum Command {
     Eval(EvalArgs),
     /// Train a model from labeled CSV files.
     Train(Box<TrainArgs>),
+    /// Serve scores over HTTP: Perspective API `comments:analyze`, Coral's external moderation
+    /// phase, /healthz and /metrics.
+    Serve(moderate::serve::ServeArgs),
 }
 
 /// Labeled CSV files, as `train` and `eval` read them.
@@ -221,6 +224,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Explain { text, model, top } => explain(&text, model, top),
         Command::Eval(args) => eval_command(args),
         Command::Train(args) => train_command(*args),
+        Command::Serve(args) => moderate::serve::run(args),
     }
 }
 

@@ -1,0 +1,312 @@
+//! Text helpers for the server: sentence spans with code-point offsets, HTML to text, language
+//! detection. Nothing here sees the network.
+
+/// A sentence of the original text: byte range (to slice the text) and code-point range (what
+/// the Perspective API reports as `begin`/`end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub begin: usize,
+    pub end: usize,
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | ':' | '\n' | '…')
+}
+
+/// Split `text` into sentences, as [`crate::normalize::sentences`] does on normalized text (on
+/// `.`, `!`, `?`, `;`, `:`, `…` and line breaks), but on the original text and with offsets.
+///
+/// A sentence keeps its closing punctuation (`"Quoi ?!"` is one span) and drops the white space
+/// around it. A run of terminators ends a sentence only when white space or the end of the text
+/// follows it, or it holds a line break, so `3.5`, `b.o.u.g` and `http://` stay inside their
+/// sentence. Spans without a letter or digit (`"..."`, `"🙂"`) are left out. Offsets are counted
+/// in Unicode code points (`begin` inclusive, `end` exclusive).
+pub fn sentence_spans(text: &str) -> Vec<Span> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut spans = Vec::new();
+    let mut start = 0usize; // index into `chars`
+    let mut i = 0usize;
+    while i < chars.len() {
+        if !is_terminator(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut newline = false;
+        while j < chars.len() && is_terminator(chars[j].1) {
+            newline |= chars[j].1 == '\n';
+            j += 1;
+        }
+        let boundary = newline || j == chars.len() || chars[j].1.is_whitespace();
+        if boundary {
+            push_span(text, &chars, start, j, &mut spans);
+            start = j;
+        }
+        i = j;
+    }
+    push_span(text, &chars, start, chars.len(), &mut spans);
+    spans
+}
+
+fn push_span(
+    text: &str,
+    chars: &[(usize, char)],
+    mut from: usize,
+    mut to: usize,
+    out: &mut Vec<Span>,
+) {
+    while from < to && chars[from].1.is_whitespace() {
+        from += 1;
+    }
+    while to > from && chars[to - 1].1.is_whitespace() {
+        to -= 1;
+    }
+    if from >= to || !chars[from..to].iter().any(|(_, c)| c.is_alphanumeric()) {
+        return;
+    }
+    let byte_end = chars.get(to).map_or(text.len(), |&(b, _)| b);
+    out.push(Span {
+        byte_start: chars[from].0,
+        byte_end,
+        begin: from,
+        end: to,
+    });
+}
+
+/// Plain text from a Coral comment body (HTML from Coral's editor: `<p>`, `<br>`, `<b>`, `<a>`,
+/// `<blockquote>`…): tags removed, block tags and `<br>` turned into line breaks (so that they end
+/// a sentence), character references decoded. Not a general HTML parser: enough for the
+/// sanitized HTML Coral stores.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(pos) = rest.find(['<', '&']) {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        if rest.starts_with('<') {
+            match rest.find('>') {
+                Some(close) => {
+                    let tag = rest[1..close].trim_start_matches('/').trim_start();
+                    let name: String = tag
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    if matches!(
+                        name.as_str(),
+                        "br" | "p"
+                            | "div"
+                            | "blockquote"
+                            | "li"
+                            | "ul"
+                            | "ol"
+                            | "h1"
+                            | "h2"
+                            | "h3"
+                            | "h4"
+                            | "h5"
+                            | "h6"
+                            | "pre"
+                            | "tr"
+                    ) {
+                        out.push('\n');
+                    }
+                    rest = &rest[close + 1..];
+                }
+                None => {
+                    // A lone `<` is text.
+                    out.push('<');
+                    rest = &rest[1..];
+                }
+            }
+        } else {
+            let (decoded, used) = decode_entity(rest);
+            out.push_str(&decoded);
+            rest = &rest[used..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decode the character reference at the start of `s` (which starts with `&`). Returns the text
+/// and the number of bytes read; an unknown reference is kept as it is.
+fn decode_entity(s: &str) -> (String, usize) {
+    let end = match s[1..].find(';') {
+        Some(e) if e <= 10 => e + 1,
+        _ => return ("&".into(), 1),
+    };
+    let name = &s[1..end];
+    let decoded = match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => {
+            let num = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok()
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse::<u32>().ok()
+            } else {
+                None
+            };
+            num.and_then(char::from_u32)
+        }
+    };
+    match decoded {
+        Some(c) => (c.to_string(), end + 1),
+        None => ("&".into(), 1),
+    }
+}
+
+/// Languages the model was built for (ISO 639-1).
+pub const SUPPORTED_LANGUAGES: [&str; 2] = ["fr", "en"];
+
+/// The outcome of language detection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detected {
+    /// `fr` or `en`.
+    Supported(&'static str),
+    /// Another language, reliably detected (ISO 639-1 code where known, else ISO 639-3), or
+    /// `und` when the text has no letters to detect a language from.
+    Unsupported(String),
+}
+
+/// Detect the language of a comment. A language other than French or English is reported only
+/// when whatlang is confident; otherwise (short comments, mixed text) the closer of French and
+/// English is taken, because the model scores both and short comments are where detection errs.
+pub fn detect_language(text: &str) -> Detected {
+    use whatlang::{Detector, Lang};
+    let info = match whatlang::detect(text) {
+        Some(info) => info,
+        None => return Detected::Unsupported("und".into()),
+    };
+    match info.lang() {
+        Lang::Fra => return Detected::Supported("fr"),
+        Lang::Eng => return Detected::Supported("en"),
+        other if info.is_reliable() => return Detected::Unsupported(iso639_1(other)),
+        _ => {}
+    }
+    match Detector::with_allowlist(vec![Lang::Fra, Lang::Eng]).detect_lang(text) {
+        Some(Lang::Eng) => Detected::Supported("en"),
+        Some(_) => Detected::Supported("fr"),
+        None => Detected::Unsupported("und".into()),
+    }
+}
+
+/// ISO 639-1 code of the languages most often met in the comment sections this is for; the
+/// ISO 639-3 code for the others.
+fn iso639_1(lang: whatlang::Lang) -> String {
+    use whatlang::Lang::*;
+    let code = match lang {
+        Ara => "ar",
+        Deu => "de",
+        Spa => "es",
+        Ita => "it",
+        Por => "pt",
+        Nld => "nl",
+        Rus => "ru",
+        Ukr => "uk",
+        Tur => "tr",
+        Heb => "he",
+        Pol => "pl",
+        Ron => "ro",
+        Cat => "ca",
+        Cmn => "zh",
+        Jpn => "ja",
+        Kor => "ko",
+        Hin => "hi",
+        Pes => "fa",
+        other => other.code(),
+    };
+    code.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<&str> {
+        sentence_spans(text)
+            .iter()
+            .map(|s| &text[s.byte_start..s.byte_end])
+            .collect()
+    }
+
+    #[test]
+    fn perspective_example_offsets() {
+        // The example in Perspective's API reference: [0,31) and [32,56).
+        let text = "What kind of idiot name is foo? Sorry, I like your name.";
+        let spans = sentence_spans(text);
+        assert_eq!(
+            spans.iter().map(|s| (s.begin, s.end)).collect::<Vec<_>>(),
+            vec![(0, 31), (32, 56)]
+        );
+    }
+
+    #[test]
+    fn offsets_are_code_points() {
+        let text = "Ça va ? Élégant 🙂 oui.";
+        let spans = sentence_spans(text);
+        assert_eq!(texts(text), vec!["Ça va ?", "Élégant 🙂 oui."]);
+        assert_eq!((spans[1].begin, spans[1].end), (8, 22));
+        let chars: Vec<char> = text.chars().collect();
+        let s: String = chars[spans[1].begin..spans[1].end].iter().collect();
+        assert_eq!(s, "Élégant 🙂 oui.");
+    }
+
+    #[test]
+    fn no_split_inside_numbers_urls_and_dotted_words() {
+        assert_eq!(
+            texts("Il a 3.5 ans, va voir http://x.fr ! Sale b.o.u.g. Fin"),
+            vec![
+                "Il a 3.5 ans, va voir http://x.fr !",
+                "Sale b.o.u.g.",
+                "Fin"
+            ]
+        );
+        assert_eq!(
+            texts("Quoi ?!  Non...\nOui"),
+            vec!["Quoi ?!", "Non...", "Oui"]
+        );
+        assert!(texts("... 🙂 !!").is_empty());
+    }
+
+    #[test]
+    fn html_is_stripped_and_decoded() {
+        assert_eq!(
+            html_to_text("<p>Ces <b>cafards</b> &amp; co</p><p>Deux&nbsp;&#233;&#x41;</p>a < b"),
+            "\nCes cafards & co\n\nDeux éA\na < b"
+        );
+        assert_eq!(html_to_text("x &unknown; y &"), "x &unknown; y &");
+        assert_eq!(html_to_text("<br/>"), "\n");
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(
+            detect_language(
+                "Les journalistes de ce journal font un travail remarquable sur la guerre"
+            ),
+            Detected::Supported("fr")
+        );
+        assert_eq!(
+            detect_language("The reporters of this paper do remarkable work on the war"),
+            Detected::Supported("en")
+        );
+        assert_eq!(
+            detect_language(
+                "Die Journalisten dieser Zeitung leisten hervorragende Arbeit über den Krieg"
+            ),
+            Detected::Unsupported("de".into())
+        );
+        assert_eq!(
+            detect_language("🙂 123"),
+            Detected::Unsupported("und".into())
+        );
+    }
+}
