@@ -5,6 +5,11 @@
 //! starting with it (`extermin*`). Terms are normalized like comments, and both sides are compared
 //! with doubled letters collapsed (`connnnard`, `conard` and `connard` all match `connard`).
 //!
+//! A term written `=term` is an exact-spelling entry: its doubled letters must be doubled in the
+//! comment too (`=nigger` matches `nigger`, `NIGGGGER`, `n1gger`, not `Niger`, the country).
+//! Elongations still match, since the comparison is "at least as many", and the rest of the
+//! normalization (accents, leetspeak, spacing…) applies as for any term.
+//!
 //! The lists a model was trained with are stored inside the model file, so scoring never depends on
 //! files next to the binary; `moderate train --lexicons DIR` reads edited lists.
 
@@ -189,12 +194,18 @@ impl LexiconSource {
     }
 }
 
-/// Collapse runs of the same character to one (`connard` → `conard`).
-fn skeleton_into(token: &str, out: &mut String) {
+/// Collapse runs of the same character to one (`connard` → `conard`), recording in `runs`, for
+/// each byte pushed, whether the character was doubled (1) or not (0).
+fn skeleton_into(token: &str, out: &mut String, runs: &mut Vec<u8>) {
     let mut last = None;
     for c in token.chars() {
         if Some(c) != last {
             out.push(c);
+            runs.extend(std::iter::repeat_n(0, c.len_utf8()));
+        } else {
+            // Mark the first byte of the character already pushed.
+            let at = runs.len() - c.len_utf8();
+            runs[at] = 1;
         }
         last = Some(c);
     }
@@ -205,6 +216,9 @@ fn skeleton_into(token: &str, out: &mut String) {
 struct Term {
     category: Category,
     surface: String,
+    /// For an exact-spelling term (`=term`), the byte offsets (in its pattern) of the letters
+    /// that must be doubled in the comment.
+    doubled: Option<Vec<usize>>,
 }
 
 /// A lexicon hit in a comment.
@@ -226,22 +240,27 @@ pub struct Lexicon {
 }
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
-/// sentences, plus the byte offset where each sentence starts.
-fn skeleton_text(normalized: &str) -> (String, Vec<usize>) {
+/// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
+/// offset where each sentence starts.
+fn skeleton_text(normalized: &str) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
+    let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
     out.push(' ');
+    runs.push(0);
     for (i, sentence) in sentences(normalized).enumerate() {
         if i > 0 {
             out.push_str("| ");
+            runs.extend([0, 0]);
         }
         starts.push(out.len() - 1);
         for tok in tokens(sentence) {
-            skeleton_into(tok, &mut out);
+            skeleton_into(tok, &mut out, &mut runs);
             out.push(' ');
+            runs.push(0);
         }
     }
-    (out, starts)
+    (out, runs, starts)
 }
 
 impl Lexicon {
@@ -250,18 +269,24 @@ impl Lexicon {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_index: HashMap<String, usize> = HashMap::new();
         let mut pattern_terms: Vec<Vec<u32>> = Vec::new();
-        let mut seen: HashMap<(Category, String), u32> = HashMap::new();
+        let mut seen: HashMap<(Category, String, Option<Vec<usize>>), u32> = HashMap::new();
         for list in &source.lists {
             for raw in &list.terms {
+                let (raw, exact) = match raw.strip_prefix('=') {
+                    Some(r) => (r, true),
+                    None => (raw.as_str(), false),
+                };
                 let (body, prefix) = match raw.strip_suffix('*') {
                     Some(b) => (b, true),
-                    None => (raw.as_str(), false),
+                    None => (raw, false),
                 };
                 let norm = normalize(body);
                 let mut pattern = String::from(" ");
+                let mut runs = vec![0u8];
                 for tok in tokens(&norm) {
-                    skeleton_into(tok, &mut pattern);
+                    skeleton_into(tok, &mut pattern, &mut runs);
                     pattern.push(' ');
+                    runs.push(0);
                 }
                 if pattern.len() <= 1 {
                     continue;
@@ -269,7 +294,16 @@ impl Lexicon {
                 if prefix {
                     pattern.pop();
                 }
-                let key = (list.category, pattern.clone());
+                let doubled: Option<Vec<usize>> = exact.then(|| {
+                    runs.iter()
+                        .enumerate()
+                        .filter(|(_, &r)| r == 1)
+                        .map(|(i, _)| i)
+                        .collect()
+                });
+                // An exact entry with no doubled letter is an ordinary entry.
+                let doubled = doubled.filter(|d| !d.is_empty());
+                let key = (list.category, pattern.clone(), doubled.clone());
                 if seen.contains_key(&key) {
                     continue;
                 }
@@ -278,6 +312,7 @@ impl Lexicon {
                 terms.push(Term {
                     category: list.category,
                     surface: raw.trim_end_matches('*').to_string(),
+                    doubled,
                 });
                 let p = *pattern_index.entry(pattern.clone()).or_insert_with(|| {
                     patterns.push(pattern);
@@ -300,13 +335,18 @@ impl Lexicon {
 
     /// All lexicon hits in a normalized comment, appended to `out` in text order.
     pub fn find(&self, normalized: &str, out: &mut Vec<LexMatch>) {
-        let (text, starts) = skeleton_text(normalized);
+        let (text, runs, starts) = skeleton_text(normalized);
         for m in self.automaton.find_overlapping_iter(&text) {
             let sentence = match starts.binary_search(&m.start()) {
                 Ok(i) => i,
                 Err(i) => i.saturating_sub(1),
             } as u32;
             for &term in &self.pattern_terms[m.pattern().as_usize()] {
+                if let Some(doubled) = &self.terms[term as usize].doubled {
+                    if !doubled.iter().all(|&i| runs.get(m.start() + i) == Some(&1)) {
+                        continue;
+                    }
+                }
                 out.push(LexMatch {
                     term,
                     category: self.terms[term as usize].category,
@@ -404,6 +444,52 @@ mod tests {
         assert_eq!(hits("une balle dans la tête")[0].1, Category::Threat);
         // A multi-word term does not cross a sentence boundary.
         assert!(hits("une balle. dans la tête").is_empty());
+    }
+
+    #[test]
+    fn exact_spelling_entries_keep_their_doubled_letters() {
+        let lex = Lexicon::new(&LexiconSource {
+            lists: vec![TermList {
+                lang: "en".into(),
+                category: Category::Slur,
+                terms: vec!["=nigger".into(), "=nigger lover".into(), "idiot".into()],
+            }],
+        })
+        .unwrap();
+        let count = |t: &str| {
+            let mut out = Vec::new();
+            lex.find(&normalize(t), &mut out);
+            out.len()
+        };
+        assert_eq!(count("Le Niger et le Mali"), 0);
+        assert_eq!(count("niger"), 0);
+        assert_eq!(count("nigger"), 1);
+        assert_eq!(count("NIGGGGER"), 1);
+        assert_eq!(count("n1gg3r"), 1);
+        assert_eq!(count("n i g g e r"), 1);
+        assert_eq!(count("a nigger lover"), 2);
+        assert_eq!(count("a niger lover"), 0);
+        // Ordinary entries still collapse.
+        assert_eq!(count("idiiot"), 1);
+        assert_eq!(lex.surface(0), "nigger");
+    }
+
+    #[test]
+    fn embedded_lists_keep_niger_and_french_retard_apart() {
+        let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+        let cats = |t: &str| {
+            let mut out = Vec::new();
+            lex.find(&normalize(t), &mut out);
+            out.iter()
+                .filter(|m| m.category != Category::Identity)
+                .map(|m| lex.surface(m.term).to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(cats("Le Niger et le Mali ont signé").is_empty());
+        assert!(cats("Le train est en retard, encore des retards").is_empty());
+        assert!(cats("le retard de la SNCF, il y a du retard").is_empty());
+        assert_eq!(cats("well you retard"), ["you retard"]);
+        assert_eq!(cats("what a N1GGER"), ["nigger"]);
     }
 
     #[test]
