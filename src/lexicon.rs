@@ -13,7 +13,7 @@
 //! The lists a model was trained with are stored inside the model file, so scoring never depends on
 //! files next to the binary; `moderate train --lexicons DIR` reads edited lists.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -237,6 +237,43 @@ pub struct Lexicon {
     automaton: AhoCorasick,
     /// For each automaton pattern, the terms it stands for.
     pattern_terms: Vec<Vec<u32>>,
+    /// Single-word terms (not identity, 5 letters or more once collapsed) searched inside long
+    /// tokens, for words glued to their neighbours (`espècedeconnard`); the terms per pattern.
+    glued: AhoCorasick,
+    glued_terms: Vec<Vec<u32>>,
+    /// Skeletons of the short words a term may be glued to (`de`, `sale`, `you`, `the`…).
+    glue_words: HashSet<String>,
+}
+
+/// Words that are glued to a term in `bandedeconnards`, `youstupidbitch`: articles, determiners,
+/// pronouns and the usual intensifiers, French and English. A long token is a glued term only when
+/// what is around the term is made of these words alone, so `democrats` is not `demo` + `rats`.
+const GLUE_WORDS: &[&str] = &[
+    "de", "des", "du", "le", "la", "les", "un", "une", "ce", "ces", "cet", "cette", "sale",
+    "sales", "gros", "grosse", "grosses", "espece", "bande", "tu", "es", "tes", "toi", "ta", "ton",
+    "vous", "quel", "quelle", "quels", "quelles", "sont", "est", "mon", "ma", "pauvre", "petit",
+    "petite", "vieux", "vieille", "sa", "son", "ses", "ils", "elles", "tous", "you", "ur", "your",
+    "youre", "the", "an", "these", "those", "this", "that", "fucking", "fuckin", "stupid", "dumb",
+    "such", "what", "bunch", "of", "are", "is", "little", "dirty", "filthy", "all", "them", "they",
+    "go",
+];
+
+/// Whether `s` is a sequence of glue words (true for an empty `s`).
+fn made_of_glue(s: &str, glue: &HashSet<String>) -> bool {
+    let b = s.as_bytes();
+    let mut ok = vec![false; b.len() + 1];
+    ok[0] = true;
+    for i in 0..b.len() {
+        if !ok[i] {
+            continue;
+        }
+        for j in i + 1..=b.len().min(i + 8) {
+            if s.is_char_boundary(j) && glue.contains(&s[i..j]) {
+                ok[j] = true;
+            }
+        }
+    }
+    ok[b.len()]
 }
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
@@ -270,6 +307,9 @@ impl Lexicon {
         let mut pattern_index: HashMap<String, usize> = HashMap::new();
         let mut pattern_terms: Vec<Vec<u32>> = Vec::new();
         let mut seen: HashMap<(Category, String, Option<Vec<usize>>), u32> = HashMap::new();
+        let mut glued_patterns: Vec<String> = Vec::new();
+        let mut glued_terms: Vec<Vec<u32>> = Vec::new();
+        let mut glued_index: HashMap<String, usize> = HashMap::new();
         for list in &source.lists {
             for raw in &list.terms {
                 let (raw, exact) = match raw.strip_prefix('=') {
@@ -320,16 +360,61 @@ impl Lexicon {
                     patterns.len() - 1
                 });
                 pattern_terms[p].push(id);
+                let n_tokens = tokens(&norm).count();
+                let doubled = terms[id as usize].doubled.is_some();
+                if prefix || doubled {
+                    continue;
+                }
+                let mut glued = String::new();
+                skeleton_into(
+                    &tokens(&norm).collect::<String>(),
+                    &mut glued,
+                    &mut Vec::new(),
+                );
+                if n_tokens > 1 {
+                    // A multi-word term written as one word: ` salearabe `, ` tagueule `.
+                    let anchored = format!(" {glued} ");
+                    let p = *pattern_index.entry(anchored.clone()).or_insert_with(|| {
+                        patterns.push(anchored);
+                        pattern_terms.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    if !pattern_terms[p].contains(&id) {
+                        pattern_terms[p].push(id);
+                    }
+                } else if list.category != Category::Identity && glued.chars().count() >= 5 {
+                    let p = *glued_index.entry(glued.clone()).or_insert_with(|| {
+                        glued_patterns.push(glued);
+                        glued_terms.push(Vec::new());
+                        glued_patterns.len() - 1
+                    });
+                    glued_terms[p].push(id);
+                }
             }
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| Error::Model(format!("cannot build the lexicon matcher: {e}")))?;
+        let glued = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&glued_patterns)
+            .map_err(|e| Error::Model(format!("cannot build the lexicon matcher: {e}")))?;
+        let glue_words = GLUE_WORDS
+            .iter()
+            .map(|w| {
+                let mut s = String::new();
+                skeleton_into(w, &mut s, &mut Vec::new());
+                s
+            })
+            .collect();
         Ok(Lexicon {
             terms,
             automaton,
             pattern_terms,
+            glued,
+            glued_terms,
+            glue_words,
         })
     }
 
@@ -352,6 +437,38 @@ impl Lexicon {
                     category: self.terms[term as usize].category,
                     sentence,
                 });
+            }
+        }
+        self.find_glued(&text, &starts, out);
+    }
+
+    /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).
+    fn find_glued(&self, text: &str, starts: &[usize], out: &mut Vec<LexMatch>) {
+        let mut at = 0;
+        for tok in text.split(' ') {
+            let start = at;
+            at += tok.len() + 1;
+            if tok.len() < 7 {
+                continue;
+            }
+            for m in self.glued.find_overlapping_iter(tok) {
+                if m.len() == tok.len()
+                    || !made_of_glue(&tok[..m.start()], &self.glue_words)
+                    || !made_of_glue(&tok[m.end()..], &self.glue_words)
+                {
+                    continue;
+                }
+                let sentence = match starts.binary_search(&start) {
+                    Ok(i) => i,
+                    Err(i) => i.saturating_sub(1),
+                } as u32;
+                for &term in &self.glued_terms[m.pattern().as_usize()] {
+                    out.push(LexMatch {
+                        term,
+                        category: self.terms[term as usize].category,
+                        sentence,
+                    });
+                }
             }
         }
     }
@@ -490,6 +607,21 @@ mod tests {
         assert!(cats("le retard de la SNCF, il y a du retard").is_empty());
         assert_eq!(cats("well you retard"), ["you retard"]);
         assert_eq!(cats("what a N1GGER"), ["nigger"]);
+    }
+
+    #[test]
+    fn glued_terms_are_found_between_glue_words_only() {
+        let names = |t: &str| -> Vec<String> { hits(t).into_iter().map(|h| h.0).collect() };
+        assert_eq!(names("espèce deconnard"), ["connard"]);
+        assert_eq!(names("bandedeconnard"), ["connard"]);
+        assert_eq!(names("quelconnard"), ["connard"]);
+        assert!(names("Salearabe !").contains(&"sale arabe".to_string()));
+        assert_eq!(names("desbactéries"), ["bactéries"]);
+        // Not a glued term: the rest of the token is not made of glue words.
+        assert!(hits("connardise").is_empty());
+        assert!(hits("lesbactériologistes").is_empty());
+        // Short terms (`rats`) are never searched inside words.
+        assert!(hits("democrats desrats").is_empty());
     }
 
     #[test]

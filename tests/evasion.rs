@@ -39,13 +39,14 @@ const TECHNIQUES: &[(&str, Technique)] = &[
 
 /// Floors: share of variants still flagged, per technique, a few points under what was measured
 /// with the default model (the table this test prints; `--nocapture` to see it). Hyphens inside
-/// words are kept (French compounds), which costs `punctuation inside`; glued words are mostly
-/// out of reach of a word-based model.
+/// words are kept (French compounds), which costs `punctuation inside`. Glued words are found by
+/// the lexicon only when glued to articles and intensifiers (`deconnard`), not to any word
+/// (`connardfini`), which a word-based model cannot split without a dictionary.
 const FLOORS: &[(&str, f64)] = &[
     ("leetspeak", 0.96),
     ("spaced letters", 0.88),
     ("punctuation inside", 0.87),
-    ("repeated letters", 0.90),
+    ("repeated letters", 0.89),
     ("cyrillic look-alikes", 0.99),
     ("greek look-alikes", 0.99),
     ("full-width", 0.99),
@@ -54,7 +55,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("stacked combining accents", 0.98),
     ("mixed case", 0.90),
     ("emoji between letters", 0.95),
-    ("glued words", 0.55),
+    ("glued words", 0.67),
 ];
 
 fn letters_at(word: &str) -> Vec<usize> {
