@@ -258,6 +258,29 @@ const GLUE_WORDS: &[&str] = &[
     "go",
 ];
 
+/// The text with every hyphen between two letters or digits dropped (`co-nnard` → `connard`), or
+/// None when there is none. Hyphens stay in the normalized text (French compounds); only the
+/// lexicon looks at this second reading.
+fn drop_inner_hyphens(normalized: &str) -> Option<String> {
+    let chars: Vec<char> = normalized.chars().collect();
+    let inner = |i: usize| {
+        chars[i] == '-'
+            && i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_alphanumeric()
+            && chars[i + 1].is_alphanumeric()
+    };
+    if !(0..chars.len()).any(inner) {
+        return None;
+    }
+    Some(
+        (0..chars.len())
+            .filter(|&i| !inner(i))
+            .map(|i| chars[i])
+            .collect(),
+    )
+}
+
 /// Whether `s` is a sequence of glue words (true for an empty `s`).
 fn made_of_glue(s: &str, glue: &HashSet<String>) -> bool {
     let b = s.as_bytes();
@@ -418,8 +441,28 @@ impl Lexicon {
         })
     }
 
-    /// All lexicon hits in a normalized comment, appended to `out` in text order.
+    /// All lexicon hits in a normalized comment, appended to `out`: in text order, then the terms
+    /// glued to other words, then those found only once hyphens inside words are dropped
+    /// (`co-nnard`; `sous-hommes` is found once, not twice).
     pub fn find(&self, normalized: &str, out: &mut Vec<LexMatch>) {
+        let base = out.len();
+        self.find_pass(normalized, out);
+        if let Some(joined) = drop_inner_hyphens(normalized) {
+            let mut extra = Vec::new();
+            self.find_pass(&joined, &mut extra);
+            let mut first: Vec<LexMatch> = out[base..].to_vec();
+            for m in extra {
+                match first.iter().position(|f| *f == m) {
+                    Some(i) => {
+                        first.swap_remove(i);
+                    }
+                    None => out.push(m),
+                }
+            }
+        }
+    }
+
+    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>) {
         let (text, runs, starts) = skeleton_text(normalized);
         for m in self.automaton.find_overlapping_iter(&text) {
             let sentence = match starts.binary_search(&m.start()) {
@@ -622,6 +665,18 @@ mod tests {
         assert!(hits("lesbactériologistes").is_empty());
         // Short terms (`rats`) are never searched inside words.
         assert!(hits("democrats desrats").is_empty());
+    }
+
+    #[test]
+    fn hyphens_inside_words_are_read_both_ways() {
+        assert_eq!(hits("co-nnard")[0].0, "connard");
+        assert_eq!(hits("verm-ine")[0].0, "vermine");
+        // Found once, by the spaced reading or by the joined one.
+        assert_eq!(hits("des sous-hommes").len(), 1);
+        assert_eq!(hits("des soushommes").len(), 1);
+        // Two occurrences still count twice.
+        assert_eq!(hits("connard et co-nnard").len(), 2);
+        assert!(hits("un F-16 et le COVID-19, peut-être").is_empty());
     }
 
     #[test]
