@@ -7,6 +7,8 @@
 //! stderr.
 
 use std::io::{self, BufRead, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -17,6 +19,24 @@ use crate::model::{Model, Reasons, Scored};
 
 /// Rows per parallel batch.
 pub const BATCH: usize = 4096;
+
+/// The flag that stops a run: set it (the CLI does on Ctrl-C) and [`score_csv`] and
+/// [`score_jsonl`] return an `Interrupted` I/O error before reading or writing the next row, so
+/// that the caller can drop its temporary output.
+pub fn stop_flag() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    Arc::clone(FLAG.get_or_init(|| Arc::new(AtomicBool::new(false))))
+}
+
+fn check_stop(name: &str, flag: &AtomicBool) -> Result<()> {
+    if flag.load(Ordering::Relaxed) {
+        return Err(io_err(
+            name,
+            io::Error::new(io::ErrorKind::Interrupted, "interrupted"),
+        ));
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -174,11 +194,13 @@ pub fn score_csv<R: Read, W: Write>(
     let mut summary = Summary::new(model);
     let mut errors = ErrorReport { opts, shown: 0 };
     let n_labels = model.data.labels.len();
+    let stop = stop_flag();
     let mut batch: Vec<(csv::ByteRecord, u64)> = Vec::with_capacity(BATCH);
     let mut done = false;
     while !done {
         batch.clear();
         while batch.len() < BATCH {
+            check_stop(name, &stop)?;
             let mut rec = csv::ByteRecord::new();
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {
@@ -210,6 +232,7 @@ pub fn score_csv<R: Read, W: Write>(
                 Ok(model.score(text, opts.reasons))
             })
             .collect();
+        check_stop(name, &stop)?;
         for ((rec, line), outcome) in batch.iter_mut().zip(outcomes) {
             summary.count(&outcome);
             while rec.len() < n_fields {
@@ -264,10 +287,12 @@ pub fn score_jsonl<R: BufRead, W: Write>(
     let mut line_no = 0u64;
     let mut bytes_read = 0u64;
     let mut done = false;
+    let stop = stop_flag();
     let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH);
     while !done {
         batch.clear();
         while batch.len() < BATCH {
+            check_stop(name, &stop)?;
             let mut buf = Vec::new();
             let n = input
                 .read_until(b'\n', &mut buf)
@@ -291,6 +316,7 @@ pub fn score_jsonl<R: BufRead, W: Write>(
             .par_iter()
             .map(|(line, raw)| score_json_line(model, *line, raw, opts))
             .collect();
+        check_stop(name, &stop)?;
         for (out, (line, _)) in outputs.into_iter().zip(&batch) {
             if let Some(outcome) = &out.outcome {
                 if let Err(msg) = outcome {

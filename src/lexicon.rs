@@ -5,10 +5,15 @@
 //! starting with it (`extermin*`). Terms are normalized like comments, and both sides are compared
 //! with doubled letters collapsed (`connnnard`, `conard` and `connard` all match `connard`).
 //!
+//! A term written `=term` is an exact-spelling entry: its doubled letters must be doubled in the
+//! comment too (`=nigger` matches `nigger`, `NIGGGGER`, `n1gger`, not `Niger`, the country).
+//! Elongations still match, since the comparison is "at least as many", and the rest of the
+//! normalization (accents, leetspeak, spacing…) applies as for any term.
+//!
 //! The lists a model was trained with are stored inside the model file, so scoring never depends on
 //! files next to the binary; `moderate train --lexicons DIR` reads edited lists.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -189,12 +194,18 @@ impl LexiconSource {
     }
 }
 
-/// Collapse runs of the same character to one (`connard` → `conard`).
-fn skeleton_into(token: &str, out: &mut String) {
+/// Collapse runs of the same character to one (`connard` → `conard`), recording in `runs`, for
+/// each byte pushed, whether the character was doubled (1) or not (0).
+fn skeleton_into(token: &str, out: &mut String, runs: &mut Vec<u8>) {
     let mut last = None;
     for c in token.chars() {
         if Some(c) != last {
             out.push(c);
+            runs.extend(std::iter::repeat_n(0, c.len_utf8()));
+        } else {
+            // Mark the first byte of the character already pushed.
+            let at = runs.len() - c.len_utf8();
+            runs[at] = 1;
         }
         last = Some(c);
     }
@@ -205,6 +216,9 @@ fn skeleton_into(token: &str, out: &mut String) {
 struct Term {
     category: Category,
     surface: String,
+    /// For an exact-spelling term (`=term`), the byte offsets (in its pattern) of the letters
+    /// that must be doubled in the comment.
+    doubled: Option<Vec<usize>>,
 }
 
 /// A lexicon hit in a comment.
@@ -223,25 +237,90 @@ pub struct Lexicon {
     automaton: AhoCorasick,
     /// For each automaton pattern, the terms it stands for.
     pattern_terms: Vec<Vec<u32>>,
+    /// Single-word terms (not identity, 5 letters or more once collapsed) searched inside long
+    /// tokens, for words glued to their neighbours (`espècedeconnard`); the terms per pattern.
+    glued: AhoCorasick,
+    glued_terms: Vec<Vec<u32>>,
+    /// Skeletons of the short words a term may be glued to (`de`, `sale`, `you`, `the`…).
+    glue_words: HashSet<String>,
+}
+
+/// Words that are glued to a term in `bandedeconnards`, `youstupidbitch`: articles, determiners,
+/// pronouns and the usual intensifiers, French and English. A long token is a glued term only when
+/// what is around the term is made of these words alone, so `democrats` is not `demo` + `rats`.
+const GLUE_WORDS: &[&str] = &[
+    "de", "des", "du", "le", "la", "les", "un", "une", "ce", "ces", "cet", "cette", "sale",
+    "sales", "gros", "grosse", "grosses", "espece", "bande", "tu", "es", "tes", "toi", "ta", "ton",
+    "vous", "quel", "quelle", "quels", "quelles", "sont", "est", "mon", "ma", "pauvre", "petit",
+    "petite", "vieux", "vieille", "sa", "son", "ses", "ils", "elles", "tous", "you", "ur", "your",
+    "youre", "the", "an", "these", "those", "this", "that", "fucking", "fuckin", "stupid", "dumb",
+    "such", "what", "bunch", "of", "are", "is", "little", "dirty", "filthy", "all", "them", "they",
+    "go",
+];
+
+/// The text with every hyphen between two letters or digits dropped (`co-nnard` → `connard`), or
+/// None when there is none. Hyphens stay in the normalized text (French compounds); only the
+/// lexicon looks at this second reading.
+fn drop_inner_hyphens(normalized: &str) -> Option<String> {
+    let chars: Vec<char> = normalized.chars().collect();
+    let inner = |i: usize| {
+        chars[i] == '-'
+            && i > 0
+            && i + 1 < chars.len()
+            && chars[i - 1].is_alphanumeric()
+            && chars[i + 1].is_alphanumeric()
+    };
+    if !(0..chars.len()).any(inner) {
+        return None;
+    }
+    Some(
+        (0..chars.len())
+            .filter(|&i| !inner(i))
+            .map(|i| chars[i])
+            .collect(),
+    )
+}
+
+/// Whether `s` is a sequence of glue words (true for an empty `s`).
+fn made_of_glue(s: &str, glue: &HashSet<String>) -> bool {
+    let b = s.as_bytes();
+    let mut ok = vec![false; b.len() + 1];
+    ok[0] = true;
+    for i in 0..b.len() {
+        if !ok[i] {
+            continue;
+        }
+        for j in i + 1..=b.len().min(i + 8) {
+            if s.is_char_boundary(j) && glue.contains(&s[i..j]) {
+                ok[j] = true;
+            }
+        }
+    }
+    ok[b.len()]
 }
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
-/// sentences, plus the byte offset where each sentence starts.
-fn skeleton_text(normalized: &str) -> (String, Vec<usize>) {
+/// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
+/// offset where each sentence starts.
+fn skeleton_text(normalized: &str) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
+    let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
     out.push(' ');
+    runs.push(0);
     for (i, sentence) in sentences(normalized).enumerate() {
         if i > 0 {
             out.push_str("| ");
+            runs.extend([0, 0]);
         }
         starts.push(out.len() - 1);
         for tok in tokens(sentence) {
-            skeleton_into(tok, &mut out);
+            skeleton_into(tok, &mut out, &mut runs);
             out.push(' ');
+            runs.push(0);
         }
     }
-    (out, starts)
+    (out, runs, starts)
 }
 
 impl Lexicon {
@@ -250,18 +329,27 @@ impl Lexicon {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_index: HashMap<String, usize> = HashMap::new();
         let mut pattern_terms: Vec<Vec<u32>> = Vec::new();
-        let mut seen: HashMap<(Category, String), u32> = HashMap::new();
+        let mut seen: HashMap<(Category, String, Option<Vec<usize>>), u32> = HashMap::new();
+        let mut glued_patterns: Vec<String> = Vec::new();
+        let mut glued_terms: Vec<Vec<u32>> = Vec::new();
+        let mut glued_index: HashMap<String, usize> = HashMap::new();
         for list in &source.lists {
             for raw in &list.terms {
+                let (raw, exact) = match raw.strip_prefix('=') {
+                    Some(r) => (r, true),
+                    None => (raw.as_str(), false),
+                };
                 let (body, prefix) = match raw.strip_suffix('*') {
                     Some(b) => (b, true),
-                    None => (raw.as_str(), false),
+                    None => (raw, false),
                 };
                 let norm = normalize(body);
                 let mut pattern = String::from(" ");
+                let mut runs = vec![0u8];
                 for tok in tokens(&norm) {
-                    skeleton_into(tok, &mut pattern);
+                    skeleton_into(tok, &mut pattern, &mut runs);
                     pattern.push(' ');
+                    runs.push(0);
                 }
                 if pattern.len() <= 1 {
                     continue;
@@ -269,7 +357,16 @@ impl Lexicon {
                 if prefix {
                     pattern.pop();
                 }
-                let key = (list.category, pattern.clone());
+                let doubled: Option<Vec<usize>> = exact.then(|| {
+                    runs.iter()
+                        .enumerate()
+                        .filter(|(_, &r)| r == 1)
+                        .map(|(i, _)| i)
+                        .collect()
+                });
+                // An exact entry with no doubled letter is an ordinary entry.
+                let doubled = doubled.filter(|d| !d.is_empty());
+                let key = (list.category, pattern.clone(), doubled.clone());
                 if seen.contains_key(&key) {
                     continue;
                 }
@@ -278,6 +375,7 @@ impl Lexicon {
                 terms.push(Term {
                     category: list.category,
                     surface: raw.trim_end_matches('*').to_string(),
+                    doubled,
                 });
                 let p = *pattern_index.entry(pattern.clone()).or_insert_with(|| {
                     patterns.push(pattern);
@@ -285,33 +383,135 @@ impl Lexicon {
                     patterns.len() - 1
                 });
                 pattern_terms[p].push(id);
+                let n_tokens = tokens(&norm).count();
+                let doubled = terms[id as usize].doubled.is_some();
+                if prefix || doubled {
+                    continue;
+                }
+                let mut glued = String::new();
+                skeleton_into(
+                    &tokens(&norm).collect::<String>(),
+                    &mut glued,
+                    &mut Vec::new(),
+                );
+                if n_tokens > 1 {
+                    // A multi-word term written as one word: ` salearabe `, ` tagueule `.
+                    let anchored = format!(" {glued} ");
+                    let p = *pattern_index.entry(anchored.clone()).or_insert_with(|| {
+                        patterns.push(anchored);
+                        pattern_terms.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    if !pattern_terms[p].contains(&id) {
+                        pattern_terms[p].push(id);
+                    }
+                } else if list.category != Category::Identity && glued.chars().count() >= 5 {
+                    let p = *glued_index.entry(glued.clone()).or_insert_with(|| {
+                        glued_patterns.push(glued);
+                        glued_terms.push(Vec::new());
+                        glued_patterns.len() - 1
+                    });
+                    glued_terms[p].push(id);
+                }
             }
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| Error::Model(format!("cannot build the lexicon matcher: {e}")))?;
+        let glued = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&glued_patterns)
+            .map_err(|e| Error::Model(format!("cannot build the lexicon matcher: {e}")))?;
+        let glue_words = GLUE_WORDS
+            .iter()
+            .map(|w| {
+                let mut s = String::new();
+                skeleton_into(w, &mut s, &mut Vec::new());
+                s
+            })
+            .collect();
         Ok(Lexicon {
             terms,
             automaton,
             pattern_terms,
+            glued,
+            glued_terms,
+            glue_words,
         })
     }
 
-    /// All lexicon hits in a normalized comment, appended to `out` in text order.
+    /// All lexicon hits in a normalized comment, appended to `out`: in text order, then the terms
+    /// glued to other words, then those found only once hyphens inside words are dropped
+    /// (`co-nnard`; `sous-hommes` is found once, not twice).
     pub fn find(&self, normalized: &str, out: &mut Vec<LexMatch>) {
-        let (text, starts) = skeleton_text(normalized);
+        let base = out.len();
+        self.find_pass(normalized, out);
+        if let Some(joined) = drop_inner_hyphens(normalized) {
+            let mut extra = Vec::new();
+            self.find_pass(&joined, &mut extra);
+            let mut first: Vec<LexMatch> = out[base..].to_vec();
+            for m in extra {
+                match first.iter().position(|f| *f == m) {
+                    Some(i) => {
+                        first.swap_remove(i);
+                    }
+                    None => out.push(m),
+                }
+            }
+        }
+    }
+
+    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>) {
+        let (text, runs, starts) = skeleton_text(normalized);
         for m in self.automaton.find_overlapping_iter(&text) {
             let sentence = match starts.binary_search(&m.start()) {
                 Ok(i) => i,
                 Err(i) => i.saturating_sub(1),
             } as u32;
             for &term in &self.pattern_terms[m.pattern().as_usize()] {
+                if let Some(doubled) = &self.terms[term as usize].doubled {
+                    if !doubled.iter().all(|&i| runs.get(m.start() + i) == Some(&1)) {
+                        continue;
+                    }
+                }
                 out.push(LexMatch {
                     term,
                     category: self.terms[term as usize].category,
                     sentence,
                 });
+            }
+        }
+        self.find_glued(&text, &starts, out);
+    }
+
+    /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).
+    fn find_glued(&self, text: &str, starts: &[usize], out: &mut Vec<LexMatch>) {
+        let mut at = 0;
+        for tok in text.split(' ') {
+            let start = at;
+            at += tok.len() + 1;
+            if tok.len() < 7 {
+                continue;
+            }
+            for m in self.glued.find_overlapping_iter(tok) {
+                if m.len() == tok.len()
+                    || !made_of_glue(&tok[..m.start()], &self.glue_words)
+                    || !made_of_glue(&tok[m.end()..], &self.glue_words)
+                {
+                    continue;
+                }
+                let sentence = match starts.binary_search(&start) {
+                    Ok(i) => i,
+                    Err(i) => i.saturating_sub(1),
+                } as u32;
+                for &term in &self.glued_terms[m.pattern().as_usize()] {
+                    out.push(LexMatch {
+                        term,
+                        category: self.terms[term as usize].category,
+                        sentence,
+                    });
+                }
             }
         }
     }
@@ -404,6 +604,79 @@ mod tests {
         assert_eq!(hits("une balle dans la tête")[0].1, Category::Threat);
         // A multi-word term does not cross a sentence boundary.
         assert!(hits("une balle. dans la tête").is_empty());
+    }
+
+    #[test]
+    fn exact_spelling_entries_keep_their_doubled_letters() {
+        let lex = Lexicon::new(&LexiconSource {
+            lists: vec![TermList {
+                lang: "en".into(),
+                category: Category::Slur,
+                terms: vec!["=nigger".into(), "=nigger lover".into(), "idiot".into()],
+            }],
+        })
+        .unwrap();
+        let count = |t: &str| {
+            let mut out = Vec::new();
+            lex.find(&normalize(t), &mut out);
+            out.len()
+        };
+        assert_eq!(count("Le Niger et le Mali"), 0);
+        assert_eq!(count("niger"), 0);
+        assert_eq!(count("nigger"), 1);
+        assert_eq!(count("NIGGGGER"), 1);
+        assert_eq!(count("n1gg3r"), 1);
+        assert_eq!(count("n i g g e r"), 1);
+        assert_eq!(count("a nigger lover"), 2);
+        assert_eq!(count("a niger lover"), 0);
+        // Ordinary entries still collapse.
+        assert_eq!(count("idiiot"), 1);
+        assert_eq!(lex.surface(0), "nigger");
+    }
+
+    #[test]
+    fn embedded_lists_keep_niger_and_french_retard_apart() {
+        let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+        let cats = |t: &str| {
+            let mut out = Vec::new();
+            lex.find(&normalize(t), &mut out);
+            out.iter()
+                .filter(|m| m.category != Category::Identity)
+                .map(|m| lex.surface(m.term).to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(cats("Le Niger et le Mali ont signé").is_empty());
+        assert!(cats("Le train est en retard, encore des retards").is_empty());
+        assert!(cats("le retard de la SNCF, il y a du retard").is_empty());
+        assert_eq!(cats("well you retard"), ["you retard"]);
+        assert_eq!(cats("what a N1GGER"), ["nigger"]);
+    }
+
+    #[test]
+    fn glued_terms_are_found_between_glue_words_only() {
+        let names = |t: &str| -> Vec<String> { hits(t).into_iter().map(|h| h.0).collect() };
+        assert_eq!(names("espèce deconnard"), ["connard"]);
+        assert_eq!(names("bandedeconnard"), ["connard"]);
+        assert_eq!(names("quelconnard"), ["connard"]);
+        assert!(names("Salearabe !").contains(&"sale arabe".to_string()));
+        assert_eq!(names("desbactéries"), ["bactéries"]);
+        // Not a glued term: the rest of the token is not made of glue words.
+        assert!(hits("connardise").is_empty());
+        assert!(hits("lesbactériologistes").is_empty());
+        // Short terms (`rats`) are never searched inside words.
+        assert!(hits("democrats desrats").is_empty());
+    }
+
+    #[test]
+    fn hyphens_inside_words_are_read_both_ways() {
+        assert_eq!(hits("co-nnard")[0].0, "connard");
+        assert_eq!(hits("verm-ine")[0].0, "vermine");
+        // Found once, by the spaced reading or by the joined one.
+        assert_eq!(hits("des sous-hommes").len(), 1);
+        assert_eq!(hits("des soushommes").len(), 1);
+        // Two occurrences still count twice.
+        assert_eq!(hits("connard et co-nnard").len(), 2);
+        assert!(hits("un F-16 et le COVID-19, peut-être").is_empty());
     }
 
     #[test]

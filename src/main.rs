@@ -194,6 +194,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // Ctrl-C during `score` (see `handle_ctrl_c`): exit as a shell does for SIGINT.
+        Err(_) if batch::stop_flag().load(std::sync::atomic::Ordering::Relaxed) => {
+            eprintln!("moderate: interrupted");
+            ExitCode::from(130)
+        }
         Err(e) => {
             // A closed pipe (`moderate score big.csv | head`) is not an error.
             if e.chain().any(|c| {
@@ -370,7 +375,20 @@ fn held_out_report(
     Ok(())
 }
 
+/// Ctrl-C sets the flag that scoring checks between rows: it stops, its temporary output file is
+/// dropped (removed) and `main` exits with 130. A second Ctrl-C ends the process at once.
+fn handle_ctrl_c() {
+    use signal_hook::consts::SIGINT;
+    let stop = batch::stop_flag();
+    let registered = signal_hook::flag::register_conditional_shutdown(SIGINT, 130, stop.clone())
+        .and_then(|_| signal_hook::flag::register(SIGINT, stop));
+    if let Err(e) = registered {
+        eprintln!("moderate: warning: cannot handle Ctrl-C ({e})");
+    }
+}
+
 fn score(a: ScoreArgs) -> anyhow::Result<()> {
+    handle_ctrl_c();
     let model = Model::load(a.model.as_deref())?;
     let input = a.input.clone().unwrap_or_else(|| "-".into());
     let format = match a.format {

@@ -8,14 +8,18 @@
 //!    becomes a space, line breaks are kept (they end a sentence).
 //! 2. Lower case; common Cyrillic and Greek look-alike letters folded to Latin (`сon` → `con`);
 //!    accents and other combining marks dropped (`bâtard` → `batard`); `œ` → `oe`, `æ` → `ae`.
-//! 3. Spaced or dotted single letters joined when there are three or more of them
+//! 3. Inner noise dropped between two letters: `con.nard`, `sal*ope`, `bat_ard`, `con🤬nard`
+//!    (one `.`, or any run of `*_|·•~^+=#` and emoji/pictographs). Hyphens, slashes, apostrophes
+//!    and `&` stay, so `sous-hommes`, `F-16`, `et/ou`, `H&M` and `3.5` are unchanged.
+//!    Then spaced or dotted single letters joined when there are three or more of them
 //!    (`c o n n a r d`, `b.o.u.g.n.o.u.l.e`, `f-d-p`), unless all of them are one-letter words
 //!    (`il y a à` stays as it is).
 //! 4. Leetspeak folded inside words (`0→o 1→i 3→e 4→a 5→s 7→t @→a $→s`): only in a word that has
 //!    at least two letters and no other digit, so `1312`, `G7`, `covid19`, `4x4` and `@user` are
 //!    left alone.
-//! 5. Runs of three or more repeated letters squeezed to two (`saaaale` → `saale`, `connnnard` →
-//!    `connard`); the lexicon matcher further collapses doubled letters.
+//! 5. Runs of three or more repeated letters squeezed: a vowel to one (`saaaale` → `sale`,
+//!    `nooooo` → `no`), a consonant to two (`connnnard` → `connard`); the lexicon matcher further
+//!    collapses doubled letters (except for its exact-spelling entries).
 //! 6. French elisions split from their word (`l'`, `d'`, `qu'`, `j'`, `t'`, `s'`, `n'`, `m'`,
 //!    `c'`: `l'immigré` → `l immigre`); any other apostrophe inside a word is dropped (`don't` →
 //!    `dont`, `aujourd'hui` → `aujourdhui`).
@@ -26,8 +30,60 @@ use unicode_normalization::UnicodeNormalization;
 /// Normalize a comment for matching. See the module documentation for the rules.
 pub fn normalize(text: &str) -> String {
     let folded = fold_chars(text);
-    let joined = join_spaced_letters(&folded);
+    let unbroken = drop_inner_noise(&folded);
+    let joined = join_spaced_letters(&unbroken);
     fold_words(&joined)
+}
+
+/// Characters that break up a word without being part of it when they stand between two letters:
+/// `con.nard`, `sal*ope`, `bat_ard`, `ra|ts`, `ver·mine`, emoji and other pictographs
+/// (`con🤬nard`). Hyphens (French compounds: `sous-hommes`, `dis-toi`), slashes (`et/ou`),
+/// apostrophes, `&` (`H&M`) and dashes are not in the list.
+fn is_inner_noise(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '*' | '_' | '|' | '·' | '•' | '~' | '^' | '+' | '=' | '#'
+    ) || (c as u32 >= 0x2190
+        && !c.is_alphanumeric()
+        && !c.is_whitespace()
+        && !matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF))
+}
+
+/// Step 1b: drop a run of inner-noise characters standing between two alphanumeric characters,
+/// one of them a letter. A run holding a `.` must be that single `.`, so that `bon...alors` and
+/// `3.5` keep their dots.
+fn drop_inner_noise(text: &str) -> String {
+    if !text.chars().any(is_inner_noise) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !is_inner_noise(c) || i == 0 {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && is_inner_noise(chars[j]) {
+            j += 1;
+        }
+        let before = chars[i - 1];
+        let run = &chars[i..j];
+        let dots_ok = !run.contains(&'.') || run.len() == 1;
+        let drop = j < chars.len()
+            && dots_ok
+            && before.is_alphanumeric()
+            && chars[j].is_alphanumeric()
+            && (before.is_alphabetic() || chars[j].is_alphabetic());
+        if !drop {
+            out.extend(run);
+        }
+        i = j;
+    }
+    out
 }
 
 /// Characters that carry no visible content and are used to break up words.
@@ -293,19 +349,32 @@ fn push_word(chars: &[char], out: &mut String) {
         && chars
             .iter()
             .all(|&c| c.is_alphabetic() || leet(c).is_some());
-    let mut last = '\0';
-    let mut run = 0;
-    for &c in chars {
-        let c = if leet_ok { leet(c).unwrap_or(c) } else { c };
-        if c == last {
-            run += 1;
+    let folded: Vec<char> = chars
+        .iter()
+        .map(|&c| if leet_ok { leet(c).unwrap_or(c) } else { c })
+        .collect();
+    let mut i = 0;
+    while i < folded.len() {
+        let c = folded[i];
+        let mut j = i + 1;
+        while j < folded.len() && folded[j] == c {
+            j += 1;
+        }
+        let run = j - i;
+        // Elongated (3 or more): a vowel was most likely single (`saaale`, `sooo`), a consonant
+        // most likely doubled (`connnnard`). Digits are never squeezed.
+        // `créée` folds to `creee`: three e's are kept as two.
+        let keep = if run < 3 || !c.is_alphabetic() {
+            run
+        } else if c == 'e' && run == 3 {
+            2
+        } else if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
+            1
         } else {
-            last = c;
-            run = 1;
-        }
-        if run <= 2 || !c.is_alphabetic() {
-            out.push(c);
-        }
+            2
+        };
+        out.extend(std::iter::repeat_n(c, keep));
+        i = j;
     }
 }
 
@@ -385,9 +454,14 @@ mod tests {
 
     #[test]
     fn repeated_letters_squeezed() {
-        assert_eq!(normalize("saaaale"), "saale");
+        assert_eq!(normalize("saaaale"), "sale");
         assert_eq!(normalize("connnnnard"), "connard");
-        assert_eq!(normalize("nooooo way"), "noo way");
+        assert_eq!(normalize("nooooo way"), "no way");
+        assert_eq!(normalize("sallllope"), "sallope");
+        // Two of a letter is a spelling, not an elongation.
+        // `créée` folds to `creee`, kept as `cree`.
+        assert_eq!(normalize("too good, créée"), "too good, cree");
+        assert_eq!(normalize("seeeeex"), "sex");
         // Doubled letters are kept, digits never squeezed.
         assert_eq!(normalize("connard 1000"), "connard 1000");
     }
@@ -406,6 +480,30 @@ mod tests {
         assert_eq!(normalize("il y a à manger"), "il y a a manger");
         assert_eq!(normalize("J.-P. Sartre"), "j.-p. sartre");
         assert_eq!(normalize("1 2 3 soleil"), "1 2 3 soleil");
+    }
+
+    #[test]
+    fn inner_noise_dropped_between_letters() {
+        assert_eq!(normalize("con.nard"), "connard");
+        assert_eq!(normalize("sal*ope et ba_tard"), "salope et batard");
+        assert_eq!(normalize("con🤬nard"), "connard");
+        assert_eq!(normalize("ver·mi|ne"), "vermine");
+        assert_eq!(normalize("f**k"), "fk");
+    }
+
+    #[test]
+    fn inner_noise_rule_leaves_real_punctuation() {
+        // Hyphenated compounds, codes, numbers, ellipses and emoji between words stay as they are.
+        assert_eq!(normalize("des sous-hommes"), "des sous-hommes");
+        assert_eq!(
+            normalize("un F-16 et le COVID-19"),
+            "un f-16 et le covid-19"
+        );
+        assert_eq!(normalize("3.5 % et/ou H&M"), "3.5 % et/ou h&m");
+        assert_eq!(normalize("bon...alors"), "bon...alors");
+        assert_eq!(normalize("merci 🙂 vraiment"), "merci 🙂 vraiment");
+        assert_eq!(normalize("fin. Début"), "fin. debut");
+        assert_eq!(normalize(":-) ^^ <3"), ":-) ^^ <3");
     }
 
     #[test]
