@@ -1,7 +1,7 @@
 //! The model file and scoring with it.
 //!
 //! A model file is JSON:
-//! `{"format":"moderate-model","version":1,"sha256":"…","model":{…}}`. `sha256` is the hash of the
+//! `{"format":"moderate-model","version":2,"sha256":"…","model":{…}}`. `sha256` is the hash of the
 //! exact bytes of the `model` value, so a truncated, corrupted or hand-edited file is refused. The
 //! `model` value holds the featurizer (configuration, vocabulary, lexicons), one logistic model per
 //! label (weights, bias, prior correction, threshold, held-out metrics) and a model card.
@@ -23,7 +23,10 @@ use crate::logistic::sigmoid;
 use crate::metrics::Metrics;
 
 pub const FORMAT: &str = "moderate-model";
-pub const VERSION: u32 = 1;
+/// The model format version written. 2: lexicon lists may hold `=term` exact-spelling entries,
+/// which a version-1 reader would match with doubled letters collapsed (`=nigger` as "Niger"),
+/// so version-1 readers must refuse these files. Version-1 files are still read.
+pub const VERSION: u32 = 2;
 
 /// The default model, trained as `training/README.md` says, compiled into the binary.
 pub const DEFAULT_MODEL: &[u8] =
@@ -520,7 +523,7 @@ mod tests {
         let e = ModelData::from_bytes(&edited, "m.json").unwrap_err();
         assert!(e.to_string().contains("checksum mismatch"), "{e}");
         // Future version.
-        let future = text.replacen("\"version\":1", "\"version\":99", 1);
+        let future = text.replacen(&format!("\"version\":{VERSION}"), "\"version\":99", 1);
         let e = ModelData::from_bytes(future.as_bytes(), "m.json").unwrap_err();
         assert!(e.to_string().contains("version 99 is newer"), "{e}");
         // Not a model.

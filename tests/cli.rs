@@ -341,9 +341,9 @@ fn corrupt_truncated_and_future_models_are_refused() {
         ),
         (
             "future.json",
-            text.replacen("\"version\":1", "\"version\":2", 1)
+            text.replacen("\"version\":2", "\"version\":99", 1)
                 .into_bytes(),
-            "version 2 is newer",
+            "version 99 is newer",
         ),
     ];
     for (name, bytes, expected) in cases {
