@@ -34,9 +34,10 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import sklearn, profa
   "$VENV/bin/pip" install --quiet scikit-learn==1.9.1 joblib==1.6.0 alt-profanity-check==1.9.1
 fi
 PY=$VENV/bin/python
+# Cores first: nproc honours OMP_NUM_THREADS, set just below.
+CORES=$(nproc)
 # One BLAS thread per process: the single-thread figures must be single-threaded.
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-CORES=$(nproc)
 
 INPUT=$WORK/comments-$ROWS.csv
 [ -f "$INPUT" ] || python3 bench/make_input.py --rows "$ROWS" --out "$INPUT"
@@ -55,7 +56,8 @@ else
 fi
 
 echo "== training on ${#TRAIN_FILES[@]} file(s): moderate, then scikit-learn" >&2
-m --name "train moderate" -- "$BIN" train --quiet --labels toxic --rename label=toxic \
+# Same rows for both: no held-out split for moderate (scikit-learn fits every row too).
+m --name "train moderate" -- "$BIN" train --quiet --holdout 0 --labels toxic --rename label=toxic \
   $(printf -- '--data %s ' "${TRAIN_FILES[@]}") --out "$WORK/moderate-toxic.json"
 m --name "train scikit-learn" -- "$PY" bench/baselines.py fit --rename label=toxic \
   --out "$WORK/sklearn.joblib" "${TRAIN_FILES[@]}"

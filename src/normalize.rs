@@ -25,7 +25,7 @@
 //!    `dont`, `aujourd'hui` → `aujourdhui`).
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Normalize a comment for matching. See the module documentation for the rules.
 pub fn normalize(text: &str) -> String {
@@ -202,7 +202,9 @@ fn fold_chars(text: &str) -> String {
             }
         }
     };
-    if text.is_ascii() {
+    // Most comments are already NFKC (plain accented French is): a quick table check spares them
+    // the decomposition and recomposition.
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         for c in text.chars() {
             push(c, &mut out);
         }
@@ -309,6 +311,7 @@ fn fold_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     let mut word = String::new();
+    let mut scratch: Vec<char> = Vec::new();
     while i < n {
         let c = chars[i];
         // `@` starts a word only after a letter (so `@user` stays a mention); `$` may start one.
@@ -328,7 +331,7 @@ fn fold_words(text: &str) -> String {
         while i < n && is_word_char(chars[i]) {
             i += 1;
         }
-        push_word(&chars[start..i], &mut word);
+        push_word(&chars[start..i], &mut scratch, &mut word);
         out.push_str(&word);
         // Apostrophe inside a word: elision split or dropped.
         if i + 1 < n && chars[i] == '\'' && chars[i + 1].is_alphanumeric() {
@@ -341,18 +344,21 @@ fn fold_words(text: &str) -> String {
     out
 }
 
-/// Fold one word (leetspeak, squeezed repeats) into `out` (cleared first).
-fn push_word(chars: &[char], out: &mut String) {
+/// Fold one word (leetspeak, squeezed repeats) into `out` (cleared first); `folded` is working
+/// memory reused from word to word.
+fn push_word(chars: &[char], folded: &mut Vec<char>, out: &mut String) {
     out.clear();
     let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
     let leet_ok = letters >= 2
         && chars
             .iter()
             .all(|&c| c.is_alphabetic() || leet(c).is_some());
-    let folded: Vec<char> = chars
-        .iter()
-        .map(|&c| if leet_ok { leet(c).unwrap_or(c) } else { c })
-        .collect();
+    folded.clear();
+    folded.extend(
+        chars
+            .iter()
+            .map(|&c| if leet_ok { leet(c).unwrap_or(c) } else { c }),
+    );
     let mut i = 0;
     while i < folded.len() {
         let c = folded[i];
