@@ -61,7 +61,9 @@ def fit(args):
     grid = GridSearchCV(LogisticRegression(solver="liblinear", max_iter=1000),
                         {"C": [1, 3, 10]}, scoring="roc_auc", cv=3, n_jobs=-1)
     grid.fit(x, y)
-    joblib.dump(Pipeline(word, char, grid.best_estimator_), args.out)
+    # Plain scikit-learn objects only: a class of this script would be pickled as `__main__.…`,
+    # which joblib's worker processes cannot find.
+    joblib.dump({"word": word, "char": char, "clf": grid.best_estimator_}, args.out)
     print(f"baselines.py: fitted {len(texts)} rows, {x.shape[1]} features, "
           f"C={grid.best_params_['C']} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
@@ -98,7 +100,8 @@ def load(path):
 
             _MODEL = ProfanityCheck()
         else:
-            _MODEL = joblib.load(path)
+            parts = joblib.load(path)
+            _MODEL = Pipeline(parts["word"], parts["char"], parts["clf"])
     return _MODEL
 
 

@@ -3,7 +3,7 @@
 # a scikit-learn TF-IDF (word + char n-grams) + logistic regression pipeline, and alt-profanity-check.
 # Every figure comes from this one run on this machine; compare the ratios (machines are shared).
 #
-#   bash bench/run.sh                 # 1,000,000 comments (about 15 minutes here)
+#   bash bench/run.sh                 # 1,000,000 comments (about 10 minutes here)
 #   bash bench/run.sh --rows 200000   # quicker
 #
 # Needs Python 3 (a virtual environment with pinned scikit-learn and alt-profanity-check is made
@@ -38,6 +38,10 @@ PY=$VENV/bin/python
 CORES=$(nproc)
 # One BLAS thread per process: the single-thread figures must be single-threaded.
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# "1 thread" runs are also pinned to one core, so that no helper thread of any of the tools
+# (Python's, rayon's) borrows the second core.
+ONE_CORE="taskset -c 0"
+command -v taskset > /dev/null || { echo "== taskset absent: 1-thread runs are not pinned" >&2; ONE_CORE=""; }
 
 INPUT=$WORK/comments-$ROWS.csv
 [ -f "$INPUT" ] || python3 bench/make_input.py --rows "$ROWS" --out "$INPUT"
@@ -63,15 +67,20 @@ m --name "train scikit-learn" -- "$PY" bench/baselines.py fit --rename label=tox
   --out "$WORK/sklearn.joblib" "${TRAIN_FILES[@]}"
 
 echo "== scoring $ROWS comments" >&2
-m --name "score moderate 1 thread" --env RAYON_NUM_THREADS=1 -- \
+m --name "score moderate 1 thread" --env RAYON_NUM_THREADS=1 -- $ONE_CORE \
   "$BIN" score "$INPUT" -o "$WORK/out-moderate.csv"
 m --name "score moderate all cores" -- "$BIN" score "$INPUT" -o "$WORK/out-moderate.csv"
+# The same work as the baselines: one label (toxic), the model trained above on the same rows.
+m --name "score moderate toxic-only 1 thread" --env RAYON_NUM_THREADS=1 -- $ONE_CORE \
+  "$BIN" score --model "$WORK/moderate-toxic.json" "$INPUT" -o "$WORK/out-moderate-toxic.csv"
+m --name "score moderate toxic-only all cores" -- \
+  "$BIN" score --model "$WORK/moderate-toxic.json" "$INPUT" -o "$WORK/out-moderate-toxic.csv"
 m --name "score moderate all cores 2x rows" -- "$BIN" score "$DOUBLE" -o "$WORK/out-moderate-2x.csv"
-m --name "score scikit-learn 1 thread" -- "$PY" bench/baselines.py score --jobs 1 \
+m --name "score scikit-learn 1 thread" -- $ONE_CORE "$PY" bench/baselines.py score --jobs 1 \
   --model "$WORK/sklearn.joblib" --input "$INPUT" --output "$WORK/out-sklearn.csv"
 m --name "score scikit-learn all cores" -- "$PY" bench/baselines.py score --jobs "$CORES" \
   --model "$WORK/sklearn.joblib" --input "$INPUT" --output "$WORK/out-sklearn.csv"
-m --name "score profanity-check 1 thread" -- "$PY" bench/baselines.py score --jobs 1 \
+m --name "score profanity-check 1 thread" -- $ONE_CORE "$PY" bench/baselines.py score --jobs 1 \
   --model profanity-check --input "$INPUT" --output "$WORK/out-profanity.csv"
 m --name "score profanity-check all cores" -- "$PY" bench/baselines.py score --jobs "$CORES" \
   --model profanity-check --input "$INPUT" --output "$WORK/out-profanity.csv"

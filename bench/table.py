@@ -18,17 +18,18 @@ def main():
         r[d["name"]] = d
     print(f"{datetime.date.today()}, {platform.machine()}, {args.cores} cores, "
           f"{args.rows:,} comments\n")
-    print("| scoring | comments/s | × scikit-learn (same threads) | peak memory |")
+    print("| scoring | comments/s | × scikit-learn (same cores) | peak memory |")
     print("|---|---:|---:|---:|")
     for threads in ("1 thread", "all cores"):
         sk = r.get(f"score scikit-learn {threads}")
-        for tool in ("moderate", "scikit-learn", "profanity-check"):
+        for tool in ("moderate", "moderate toxic-only", "scikit-learn", "profanity-check"):
             d = r.get(f"score {tool} {threads}")
             if not d:
                 continue
             rate = args.rows / d["seconds"]
             ratio = f"{sk['seconds'] / d['seconds']:.1f}×" if sk else "–"
-            print(f"| {tool}, {threads} | {rate:,.0f} | {ratio} | {d['peak_mb']:.0f} MB |")
+            where = "1 core (pinned)" if threads == "1 thread" else threads
+            print(f"| {tool}, {where} | {rate:,.0f} | {ratio} | {d['peak_mb']:.0f} MB |")
     d = r.get("score moderate all cores 2x rows")
     if d:
         print(f"| moderate, all cores, {2 * args.rows:,} comments | {2 * args.rows / d['seconds']:,.0f} "
