@@ -335,6 +335,10 @@ struct Slot {
 
 const NONE: u32 = u32::MAX;
 
+/// Log-count ratio from which a word marks a label strongly enough for a glued token to be split
+/// around it (e^1.5 ≈ 4.5 times more frequent, smoothed, in that label's comments).
+const STRONG_EVIDENCE: f32 = 1.5;
+
 /// Per-thread working memory of [`Featurizer::analyze`]: n-gram counts indexed by feature and by
 /// evidence entry, so that counting needs no sort and no allocation per comment.
 /// Every use leaves them zeroed.
@@ -371,7 +375,21 @@ pub struct Featurizer {
 impl Featurizer {
     pub fn new(spec: FeatureSpec) -> crate::error::Result<Featurizer> {
         let bad = |m: &str| crate::error::Error::Model(m.to_string());
-        let lexicon = Lexicon::new(&spec.lexicons)?;
+        // The model's word unigrams, so that a lexicon term glued to one of them is found.
+        let words = spec
+            .vocab
+            .iter()
+            .filter(|e| e.kind == NgramKind::Word)
+            .map(|e| e.text.as_str())
+            .chain(
+                spec.evidence
+                    .entries
+                    .iter()
+                    .filter(|e| e.0 == NgramKind::Word)
+                    .map(|e| e.1.as_str()),
+            )
+            .filter(|w| !w.contains(' '));
+        let lexicon = Lexicon::new(&spec.lexicons)?.with_known_words(words);
         let n_labels = spec.evidence.labels.len();
         if spec.evidence.totals.len() != n_labels {
             return Err(bad("evidence totals do not match its labels"));
@@ -424,6 +442,26 @@ impl Featurizer {
             lexicon,
             n_word,
         })
+    }
+
+    /// Whether a word is one of the model's word unigrams (vocabulary or evidence table).
+    fn knows_word(&self, word: &str) -> bool {
+        self.table.contains_key(&ngram_hash(NgramKind::Word, word))
+    }
+
+    /// Whether a word is strong evidence for one of the labels: in the evidence table with a
+    /// log-count ratio of at least [`STRONG_EVIDENCE`] (e.g. `abruti`, `idiots`).
+    fn marks_a_label(&self, word: &str) -> bool {
+        let n = self.n_evidence_labels();
+        match self.table.get(&ngram_hash(NgramKind::Word, word)) {
+            Some(slot) if slot.entry != NONE => {
+                let e = slot.entry as usize;
+                self.ratios[e * n..(e + 1) * n]
+                    .iter()
+                    .any(|&r| r >= STRONG_EVIDENCE)
+            }
+            _ => false,
+        }
     }
 
     pub fn spec(&self) -> &FeatureSpec {
@@ -537,6 +575,16 @@ impl Featurizer {
         let (text, truncated) = cap(text, self.spec.config.max_chars);
         let caps = shouting::measure(text);
         let normalized = normalize(text);
+        let normalized = crate::segment::split_glued(
+            &normalized,
+            |w| self.knows_word(w),
+            |pieces| {
+                pieces
+                    .iter()
+                    .any(|p| self.lexicon.is_term(p) || self.marks_a_label(p))
+            },
+        )
+        .unwrap_or(normalized);
         let mut lexicon = Vec::new();
         self.lexicon.find(&normalized, &mut lexicon);
 
@@ -880,6 +928,18 @@ mod tests {
             lexicons: LexiconSource::default(),
         })
         .unwrap()
+    }
+
+    #[test]
+    fn glued_tokens_are_split_around_strong_evidence_only() {
+        let f = evidence_featurizer();
+        // `rats`: ln(10/12) − ln(2/32) ≈ 2.6 for `toxic`, a strong mark; `les` ≈ −0.1.
+        assert_eq!(f.analyze("Ah, lesrats !").normalized, "ah, les rats !");
+        assert!(!f.analyze("lesrats").evidence.is_empty());
+        // Pieces that mark nothing: left glued.
+        assert_eq!(f.analyze("leslesles").normalized, "leslesles");
+        // Known words are never split.
+        assert_eq!(f.analyze("les rats").normalized, "les rats");
     }
 
     #[test]

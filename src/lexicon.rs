@@ -243,6 +243,10 @@ pub struct Lexicon {
     glued_terms: Vec<Vec<u32>>,
     /// Skeletons of the short words a term may be glued to (`de`, `sale`, `you`, `the`…).
     glue_words: HashSet<String>,
+    /// Skeletons of the words a model knows (its word unigrams, three letters or more; see
+    /// [`Lexicon::with_known_words`]): a term glued to them is found too (`connardfini`), unless the
+    /// whole token is itself a known word.
+    known_words: HashSet<String>,
 }
 
 /// Words that are glued to a term in `bandedeconnards`, `youstupidbitch`: articles, determiners,
@@ -281,8 +285,9 @@ fn drop_inner_hyphens(normalized: &str) -> Option<String> {
     )
 }
 
-/// Whether `s` is a sequence of glue words (true for an empty `s`).
-fn made_of_glue(s: &str, glue: &HashSet<String>) -> bool {
+/// Whether `s` is a sequence of words of `sets`, each at most `longest` bytes long (true for an
+/// empty `s`).
+fn made_of(s: &str, sets: &[&HashSet<String>], longest: usize) -> bool {
     let b = s.as_bytes();
     let mut ok = vec![false; b.len() + 1];
     ok[0] = true;
@@ -290,14 +295,19 @@ fn made_of_glue(s: &str, glue: &HashSet<String>) -> bool {
         if !ok[i] {
             continue;
         }
-        for j in i + 1..=b.len().min(i + 8) {
-            if s.is_char_boundary(j) && glue.contains(&s[i..j]) {
+        for j in i + 1..=b.len().min(i + longest) {
+            if s.is_char_boundary(j) && sets.iter().any(|set| set.contains(&s[i..j])) {
                 ok[j] = true;
             }
         }
     }
     ok[b.len()]
 }
+
+/// Longest glue word, in bytes.
+const GLUE_LONGEST: usize = 8;
+/// Longest known word tried as a piece of a glued token, in bytes.
+const KNOWN_LONGEST: usize = 24;
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
@@ -438,7 +448,26 @@ impl Lexicon {
             glued,
             glued_terms,
             glue_words,
+            known_words: HashSet::new(),
         })
+    }
+
+    /// Let a term glued to any word of `words` be found (`connardfini`, `vermineimmonde`), not only
+    /// one glued to articles and intensifiers: a long token is read as a term plus words when what
+    /// is around the term splits into glue words and these words, and the token is not itself one
+    /// of them (so `salopette` stays a garment when the model knows the word). The model passes its
+    /// word unigrams, which makes the rule the same at training and at scoring. Words under three
+    /// letters are left out (only the glue words may be that short).
+    pub fn with_known_words<'a>(mut self, words: impl IntoIterator<Item = &'a str>) -> Lexicon {
+        for w in words {
+            if w.chars().count() < 3 || !w.chars().all(char::is_alphabetic) {
+                continue;
+            }
+            let mut skeleton = String::new();
+            skeleton_into(w, &mut skeleton, &mut Vec::new());
+            self.known_words.insert(skeleton);
+        }
+        self
     }
 
     /// All lexicon hits in a normalized comment, appended to `out`: in text order, then the terms
@@ -494,11 +523,18 @@ impl Lexicon {
             if tok.len() < 7 {
                 continue;
             }
+            let glue = [&self.glue_words];
+            let glue_or_known = [&self.glue_words, &self.known_words];
+            let known_token = self.known_words.contains(tok);
             for m in self.glued.find_overlapping_iter(tok) {
-                if m.len() == tok.len()
-                    || !made_of_glue(&tok[..m.start()], &self.glue_words)
-                    || !made_of_glue(&tok[m.end()..], &self.glue_words)
-                {
+                let (before, after) = (&tok[..m.start()], &tok[m.end()..]);
+                let between_glue =
+                    made_of(before, &glue, GLUE_LONGEST) && made_of(after, &glue, GLUE_LONGEST);
+                let between_words = !known_token
+                    && !self.known_words.is_empty()
+                    && made_of(before, &glue_or_known, KNOWN_LONGEST)
+                    && made_of(after, &glue_or_known, KNOWN_LONGEST);
+                if m.len() == tok.len() || !(between_glue || between_words) {
                     continue;
                 }
                 let sentence = match starts.binary_search(&start) {
@@ -514,6 +550,23 @@ impl Lexicon {
                 }
             }
         }
+    }
+
+    /// Whether a single normalized word is, or begins with the stem of, a lexicon term other than
+    /// an identity term (`connard`, `exterminez`; not `syriens`).
+    pub fn is_term(&self, word: &str) -> bool {
+        let (mut text, mut runs) = (String::from(" "), vec![0]);
+        skeleton_into(word, &mut text, &mut runs);
+        text.push(' ');
+        self.automaton.find_overlapping_iter(&text).any(|m| {
+            self.pattern_terms[m.pattern().as_usize()].iter().any(|&t| {
+                let term = &self.terms[t as usize];
+                term.category != Category::Identity
+                    && term.doubled.as_ref().is_none_or(|doubled| {
+                        doubled.iter().all(|&i| runs.get(m.start() + i) == Some(&1))
+                    })
+            })
+        })
     }
 
     /// The term as written in its list.
@@ -665,6 +718,52 @@ mod tests {
         assert!(hits("lesbactériologistes").is_empty());
         // Short terms (`rats`) are never searched inside words.
         assert!(hits("democrats desrats").is_empty());
+    }
+
+    #[test]
+    fn single_words_are_terms_or_not() {
+        let lex = lexicon();
+        assert!(lex.is_term("connard"));
+        assert!(lex.is_term("exterminez"));
+        assert!(lex.is_term("vermine"));
+        assert!(!lex.is_term("syriens"));
+        assert!(!lex.is_term("fini"));
+        assert!(!lex.is_term("deconnard"));
+        // Exact-spelling entries keep their doubled letters.
+        let exact = Lexicon::new(&LexiconSource {
+            lists: vec![TermList {
+                lang: "en".into(),
+                category: Category::Slur,
+                terms: vec!["=nigger".into()],
+            }],
+        })
+        .unwrap();
+        assert!(exact.is_term("nigger"));
+        assert!(!exact.is_term("niger"));
+    }
+
+    #[test]
+    fn glued_terms_are_found_beside_known_words() {
+        let lex = lexicon().with_known_words(["fini", "immonde", "ette", "connardise", "ok"]);
+        let names = |t: &str| -> Vec<String> {
+            let mut out = Vec::new();
+            lex.find(&normalize(t), &mut out);
+            out.iter()
+                .map(|m| lex.surface(m.term).to_string())
+                .collect()
+        };
+        assert_eq!(names("espèce deconnardfini"), ["connard"]);
+        assert_eq!(names("cette vermineimmonde"), ["vermine"]);
+        assert_eq!(names("finiconnard"), ["connard"]);
+        // The glue-word rule still holds without known words around.
+        assert_eq!(names("bandedeconnard"), ["connard"]);
+        // A token that is itself a known word is not split, whatever its pieces.
+        assert!(names("connardise").is_empty());
+        // Pieces must all be words: `ok` is too short to be one, `xyz` is unknown.
+        assert!(names("connardok").is_empty());
+        assert!(names("connardxyz").is_empty());
+        // Without known words, only glue words count (the previous test's cases).
+        assert!(hits("connardfini").is_empty());
     }
 
     #[test]

@@ -1,0 +1,183 @@
+//! Glued words split into the words a model knows: `espèce deconnardfini` is read as
+//! `espece de connard fini`, so the word and character n-grams of `connard` are there to be seen.
+//!
+//! Runs on the normalized text, before the lexicons and n-grams, at training and at scoring alike.
+//! Only a token that could be glued is tried: ASCII letters only (normalized French and English),
+//! [`MIN_LEN`] bytes or more, and unknown to the model itself (a known word, `salopette` or
+//! `antisemitisme`, is never split). It is split only when the whole of it is a sequence of known
+//! words, each of three letters or more or one of the short [`GLUE`] words, the fewest pieces
+//! winning (ties: the first split found, deterministic), and when the caller finds the pieces
+//! worth it: the featurizer asks for a lexicon term, or a word that is strong evidence for a label
+//! (`abruti`), among them, so that only a glued insult, slur or threat is split (`youtres`, a slur,
+//! is not `you` + `tres`, and the rare words the model never saw keep their character n-grams).
+//! Anything else is left as it is.
+
+/// Shortest token tried.
+pub const MIN_LEN: usize = 7;
+/// Longest piece tried, in bytes.
+const MAX_PIECE: usize = 24;
+/// Short words that may be a piece although under three letters: articles, pronouns and
+/// prepositions a word is glued to (`deconnard`, `tesdebile`, `ofshit`).
+const GLUE: &[&str] = &[
+    "de", "du", "le", "la", "un", "ce", "tu", "es", "ta", "sa", "ma", "se", "ne", "en", "au", "et",
+    "of", "is", "an", "ur", "my", "to", "be", "so", "go", "me", "us",
+];
+
+/// The text with every glued token split (see the module documentation) when `worth` says its
+/// pieces are worth it; `None` when nothing was split, so the caller keeps its string.
+pub fn split_glued(
+    text: &str,
+    known: impl Fn(&str) -> bool,
+    worth: impl Fn(&[&str]) -> bool,
+) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() || (i > 0 && is_word_byte(bytes[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word_byte(bytes[i]) {
+            i += 1;
+        }
+        let token = &text[start..i];
+        if token.len() < MIN_LEN || !token.bytes().all(|b| b.is_ascii_lowercase()) || known(token) {
+            continue;
+        }
+        let Some(cuts) = pieces(token, &known) else {
+            continue;
+        };
+        let words: Vec<&str> = std::iter::once(0)
+            .chain(cuts.iter().copied())
+            .zip(cuts.iter().copied())
+            .map(|(from, to)| &token[from..to])
+            .collect();
+        if !worth(&words) {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
+        o.push_str(&text[copied..start]);
+        o.push_str(&words.join(" "));
+        copied = i;
+    }
+    let mut o = out?;
+    o.push_str(&text[copied..]);
+    Some(o)
+}
+
+/// A byte that continues a token: ASCII alphanumeric, or any byte of a non-ASCII character (so a
+/// token with an accent or another script is one token, and is left alone).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// The end offsets of the pieces of `token` (two or more known words, the fewest), or `None`.
+fn pieces(token: &str, known: &impl Fn(&str) -> bool) -> Option<Vec<usize>> {
+    let n = token.len();
+    // best[j]: fewest pieces covering token[..j], and where its last piece starts.
+    let mut best: Vec<Option<(u32, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for j in 1..=n {
+        for i in j.saturating_sub(MAX_PIECE)..j {
+            let Some((count, _)) = best[i] else {
+                continue;
+            };
+            let piece = &token[i..j];
+            let fits = if piece.len() >= 3 {
+                known(piece)
+            } else {
+                GLUE.contains(&piece)
+            };
+            if fits && best[j].is_none_or(|(c, _)| count + 1 < c) {
+                best[j] = Some((count + 1, i));
+            }
+        }
+    }
+    let (count, _) = best[n]?;
+    if count < 2 {
+        return None;
+    }
+    let mut cuts = Vec::with_capacity(count as usize);
+    let mut j = n;
+    while j > 0 {
+        cuts.push(j);
+        j = best[j]?.1;
+    }
+    cuts.reverse();
+    Some(cuts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORDS: &[&str] = &[
+        "connard",
+        "connards",
+        "fini",
+        "bande",
+        "vermine",
+        "immonde",
+        "tous",
+        "des",
+        "rats",
+        "salopette",
+        "pet",
+        "ette",
+        "you",
+        "stupid",
+        "bitch",
+    ];
+
+    fn split(text: &str) -> String {
+        split_glued(text, |w| WORDS.contains(&w), |_| true).unwrap_or_else(|| text.to_string())
+    }
+
+    #[test]
+    fn glued_words_are_split_into_known_words() {
+        assert_eq!(split("espece deconnardfini"), "espece de connard fini");
+        assert_eq!(split("bandedeconnards !"), "bande de connards !");
+        assert_eq!(split("cette vermineimmonde"), "cette vermine immonde");
+        assert_eq!(split("tousdesrats, vraiment"), "tous des rats, vraiment");
+        assert_eq!(split("youstupidbitch"), "you stupid bitch");
+        assert_eq!(split("desrats"), "des rats");
+    }
+
+    #[test]
+    fn known_unknown_and_short_tokens_are_left_alone() {
+        // Known itself: never split, whatever its pieces.
+        assert_eq!(split("une salopette bleue"), "une salopette bleue");
+        // Not all of it is known words.
+        assert_eq!(split("connardxyz"), "connardxyz");
+        // Under MIN_LEN, digits, accents, other scripts.
+        assert_eq!(split("derats"), "derats");
+        assert_eq!(split("connard2fini"), "connard2fini");
+        assert_eq!(split("connardé fini"), "connardé fini");
+        assert_eq!(split("f-16 et covid19"), "f-16 et covid19");
+        assert!(split_glued("rien à couper ici", |w| WORDS.contains(&w), |_| true).is_none());
+    }
+
+    #[test]
+    fn split_only_when_the_pieces_are_worth_it() {
+        let insult = |pieces: &[&str]| pieces.contains(&"connard");
+        let split = |t: &str| split_glued(t, |w| WORDS.contains(&w), insult);
+        assert_eq!(split("deconnardfini").as_deref(), Some("de connard fini"));
+        assert_eq!(split("bandedesrats"), None);
+        assert_eq!(
+            split("tousdesrats deconnardfini").as_deref(),
+            Some("tousdesrats de connard fini")
+        );
+    }
+
+    #[test]
+    fn fewest_pieces_win() {
+        // `salopette` could be `salo`+`pet`+`te` with other words known; as one known word it is
+        // kept; as part of a glued token it is one piece.
+        assert_eq!(split("dessalopette"), "des salopette");
+        // `connards` (one piece) beats `connard`+`s` (and `s` is no piece anyway).
+        assert_eq!(split("desconnards"), "des connards");
+    }
+}
