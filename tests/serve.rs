@@ -775,3 +775,30 @@ fn sigterm_finishes_the_request_in_flight_then_exits() {
     let exit = exit.expect("the server did not exit after SIGTERM");
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn a_client_slow_to_send_its_headers_is_disconnected() {
+    let server = Server::with_secrets();
+    // Half a request head, then nothing (slow loris).
+    let mut slow = TcpStream::connect(&server.addr).expect("connect");
+    slow.write_all(format!("POST {ANALYZE} HTTP/1.1\r\nHost: localhost\r\n").as_bytes())
+        .expect("partial head");
+    slow.flush().ok();
+    slow.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let started = std::time::Instant::now();
+    // Meanwhile the server answers others.
+    assert_eq!(server.get("/healthz").status, 200);
+    // The server closes the connection (end of stream or reset) after its header timeout (5 s):
+    // well before the 30 s read timeout of this test.
+    let mut buf = Vec::new();
+    let closed = match slow.read_to_end(&mut buf) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    let waited = started.elapsed();
+    assert!(closed, "the connection was not closed");
+    assert!(
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(25),
+        "closed after {waited:?}"
+    );
+}

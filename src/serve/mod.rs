@@ -41,6 +41,9 @@ pub const MAX_TEXT_BYTES: usize = 20 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// After SIGTERM or Ctrl-C, requests in flight get this long to finish.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
+/// Time a client has to send a request head (request line and headers), from the connection or
+/// the end of its previous request; then the connection is closed (slow-loris clients).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `moderate serve` options.
 #[derive(Debug, Clone, clap::Args)]
@@ -372,26 +375,52 @@ async fn serve(args: ServeArgs, state: Shared) -> anyhow::Result<()> {
             .and_then(|_| out.flush())
             .context("cannot write to stdout")?;
     }
-    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = signalled_tx.send(());
-    });
-    let server = std::future::IntoFuture::into_future(server);
-    tokio::pin!(server);
-    tokio::select! {
-        r = &mut server => r.context("server error")?,
-        _ = async {
-            if signalled_rx.await.is_ok() {
-                tokio::time::sleep(DRAIN_TIMEOUT).await;
-            } else {
-                std::future::pending::<()>().await;
+    accept_loop(listener, router(state)).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serve connections until SIGTERM or Ctrl-C, each with [`HEADER_READ_TIMEOUT`] to send a request
+/// head; then stop listening, let the requests in flight finish (idle connections are closed), and
+/// give up on them after [`DRAIN_TIMEOUT`]. HTTP/1.1 only, keep-alive on.
+async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that goes away or sends garbage ends its own connection, nothing else.
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection closed with an error");
             }
-        } => {
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(DRAIN_TIMEOUT) => {
             tracing::warn!("requests still open after {} s: stopping anyway", DRAIN_TIMEOUT.as_secs());
         }
     }
-    tracing::info!("stopped");
-    Ok(())
 }
