@@ -231,17 +231,24 @@ fn chart_svg(
             .draw()
             .map_err(|e| fail(&e))?;
         draw(&mut chart).map_err(|e| fail(&e))?;
-        chart
-            .configure_series_labels()
-            .position(legend)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(190, 190, 190))
-            .label_font(LABEL_FONT)
-            .draw()
-            .map_err(|e| fail(&e))?;
+        draw_legend(&mut chart, legend).map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(inline_svg(buf))
+}
+
+/// The series legend, in the report's one style.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(190, 190, 190))
+        .label_font(LABEL_FONT)
+        .draw()
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -443,14 +450,7 @@ fn histogram_chart(v: &LabelView) -> std::result::Result<String, String> {
                 .map_err(|e| fail(&e))?
                 .label(format!("threshold {:.3}", m.threshold))
                 .legend(legend_line(t));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(190, 190, 190))
-                .label_font(LABEL_FONT)
-                .draw()
-                .map_err(|e| fail(&e))?;
+            draw_legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(|e| fail(&e))?;
         }
         root.present().map_err(|e| fail(&e))?;
     }

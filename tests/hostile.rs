@@ -269,11 +269,7 @@ fn bom_crlf_and_nul_bytes() {
     let input = write(dir.path(), "bom.jsonl", content.as_bytes());
     let r = run(dir.path(), &["score", input.to_str().unwrap_or(""), "-q"]);
     assert!(r.status.success(), "{}", r.stderr);
-    let out = String::from_utf8(r.stdout).expect("UTF-8 output");
-    let v: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let v = json_lines(r.stdout);
     assert_eq!(v.len(), 2);
     assert_eq!(v[0]["text"], "bon\u{0}jour");
     assert_eq!(v[0]["error"], serde_json::Value::Null);
@@ -340,11 +336,7 @@ fn jsonl_ten_megabyte_line() {
         &["score", input.to_str().unwrap_or(""), "--all-reasons", "-q"],
     );
     assert!(r.status.success(), "{}", r.stderr);
-    let out = String::from_utf8(r.stdout).expect("UTF-8 output");
-    let v: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let v = json_lines(r.stdout);
     assert_eq!(v.len(), 2);
     assert_eq!(v[0]["text"].as_str().map(str::len), Some(big.len()));
     assert!(v[0]["reasons"]
@@ -423,4 +415,13 @@ fn ctrl_c_stops_and_leaves_no_file_behind() {
         .map(|e| e.file_name())
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// The JSON objects of a JSON Lines output, one per line.
+fn json_lines(stdout: Vec<u8>) -> Vec<serde_json::Value> {
+    String::from_utf8(stdout)
+        .expect("UTF-8 output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
 }

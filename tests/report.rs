@@ -331,13 +331,7 @@ fn eval_report_is_self_contained_and_renders() {
     let dir = tempfile::tempdir().unwrap();
     let data = labeled_subset(dir.path(), 400, &[(INJECTED_FP, 0, 0), (INJECTED_FN, 1, 1)]);
     let report = dir.path().join("out.html");
-    let o = run(&[
-        "eval",
-        "--data",
-        data.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let o = eval_report(&data, &report);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The text tables still go to stdout.
     assert!(String::from_utf8_lossy(&o.stdout).contains("review budget for toxic"));
@@ -401,13 +395,7 @@ fn eval_report_errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = labeled_subset(dir.path(), 30, &[]);
     let report = dir.path().join("no-such-dir").join("out.html");
-    let o = run(&[
-        "eval",
-        "--data",
-        data.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let o = eval_report(&data, &report);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&report.display().to_string()), "{err}");
@@ -497,16 +485,21 @@ fn eval_report_with_one_class_only() {
     }
     w.flush().unwrap();
     let report = dir.path().join("calm.html");
-    let o = run(&[
-        "eval",
-        "--data",
-        data.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let o = eval_report(&data, &report);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(&report).unwrap();
     check_structure(&html, &["toxic"]);
     assert!(html.contains("Every row here is not 'toxic': the curves and AUCs need comments"));
     assert!(!html.contains("NaN"));
+}
+
+/// `moderate eval --data DATA --report REPORT` with the embedded model.
+fn eval_report(data: &Path, report: &Path) -> Output {
+    run(&[
+        "eval",
+        "--data",
+        data.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ])
 }
