@@ -236,6 +236,28 @@ where
 {
     let mut spans = Vec::with_capacity(64);
     token_spans(normalized, &mut spans);
+    for_each_word_ngram(config, normalized, &spans, |h, b, span| {
+        f(NgramKind::Word, h, b, span)
+    });
+    let mut chars = CharNgrams::default();
+    let bytes = normalized.as_bytes();
+    for &(s, e) in &spans {
+        chars.for_each(config, &bytes[s..e], |h, b| {
+            f(NgramKind::Char, h, b, (s, e))
+        });
+    }
+}
+
+/// Call `f(hash, bytes, span)` for every word n-gram of a normalized text whose token spans are
+/// `spans`.
+fn for_each_word_ngram<F>(
+    config: &FeatureConfig,
+    normalized: &str,
+    spans: &[(usize, usize)],
+    mut f: F,
+) where
+    F: FnMut(u64, &[u8], (usize, usize)),
+{
     let bytes = normalized.as_bytes();
     let (wmin, wmax) = config.word_ngrams;
     let wseed = seed(NgramKind::Word);
@@ -255,20 +277,35 @@ where
             h = fnv(h, &bytes[s..e]);
             buf.extend_from_slice(&bytes[s..e]);
             if n >= wmin {
-                f(NgramKind::Word, h, &buf, (spans[i].0, e));
+                f(h, &buf, (spans[i].0, e));
             }
         }
     }
-    let (cmin, cmax) = config.char_ngrams;
-    if cmax == 0 {
-        return;
-    }
-    let cseed = seed(NgramKind::Char);
-    let mut offs: Vec<usize> = Vec::with_capacity(64);
-    for &(s, e) in &spans {
+}
+
+/// Working memory for the character n-grams of one token at a time.
+#[derive(Default)]
+struct CharNgrams {
+    buf: Vec<u8>,
+    offs: Vec<usize>,
+}
+
+impl CharNgrams {
+    /// Call `f(hash, bytes)` for every character n-gram of a token (padded with a space on both
+    /// sides, as scikit-learn's `char_wb`).
+    fn for_each<F>(&mut self, config: &FeatureConfig, token: &[u8], mut f: F)
+    where
+        F: FnMut(u64, &[u8]),
+    {
+        let (cmin, cmax) = config.char_ngrams;
+        if cmax == 0 {
+            return;
+        }
+        let cseed = seed(NgramKind::Char);
+        let CharNgrams { buf, offs } = self;
         buf.clear();
         buf.push(b' ');
-        buf.extend_from_slice(&bytes[s..e]);
+        buf.extend_from_slice(token);
         buf.push(b' ');
         if buf.is_ascii() {
             // One byte per char: the n-grams are plain byte windows.
@@ -277,11 +314,11 @@ where
                 for n in 1..=cmax.min(buf.len() - p) {
                     h = fnv(h, &buf[p + n - 1..p + n]);
                     if n >= cmin {
-                        f(NgramKind::Char, h, &buf[p..p + n], (s, e));
+                        f(h, &buf[p..p + n]);
                     }
                 }
             }
-            continue;
+            return;
         }
         offs.clear();
         // Char boundaries of the padded word, plus its end.
@@ -300,7 +337,7 @@ where
                 }
                 h = fnv(h, &buf[offs[p + n - 1]..offs[p + n]]);
                 if n >= cmin {
-                    f(NgramKind::Char, h, &buf[offs[p]..offs[p + n]], (s, e));
+                    f(h, &buf[offs[p]..offs[p + n]]);
                 }
             }
         }
@@ -340,18 +377,96 @@ const NONE: u32 = u32::MAX;
 const STRONG_EVIDENCE: f32 = 1.5;
 
 /// Per-thread working memory of [`Featurizer::analyze`]: n-gram counts indexed by feature and by
-/// evidence entry, so that counting needs no sort and no allocation per comment.
-/// Every use leaves them zeroed.
+/// evidence entry, so that counting needs no sort and no allocation per comment, and the cache of
+/// each token's character n-grams. Every use leaves the counts zeroed.
 #[derive(Default)]
 struct Scratch {
     counts: Vec<u32>,
     entry_counts: Vec<u32>,
     features: Vec<u32>,
     entries: Vec<u32>,
+    spans: Vec<(usize, usize)>,
+    chars: CharNgrams,
+    tokens: TokenCache,
 }
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Tokens whose character n-grams a thread keeps, and the slots they may hold in all: about
+/// 9 MB at most per thread. When either is reached the cache starts over.
+const CACHE_TOKENS: usize = 1 << 16;
+const CACHE_SLOTS: usize = 1 << 20;
+
+/// The table's answers for each character n-gram of a token, looked up once per distinct token
+/// and thread. Words repeat (a few thousand make most of any comment section), and the
+/// `4 × (length + 2)` lookups of a token's n-grams in a table of some 200k entries are most of
+/// the cost of featurizing. Exact: a hit compares the token's bytes, and the cache belongs to one
+/// featurizer (`owner`), since a thread may score with several models.
+#[derive(Default)]
+struct TokenCache {
+    owner: u64,
+    /// Hash of the token's bytes → where its bytes and its slots are stored.
+    index: FxHashMap<u64, CachedToken>,
+    bytes: Vec<u8>,
+    /// For each token, the slots of its character n-grams found in the table, in n-gram order.
+    slots: Vec<Slot>,
+}
+
+#[derive(Clone, Copy)]
+struct CachedToken {
+    bytes: (u32, u32),
+    slots: (u32, u32),
+}
+
+impl TokenCache {
+    /// The range of `self.slots` holding the table's slots for `token`'s character n-grams.
+    fn lookup(
+        &mut self,
+        featurizer: &Featurizer,
+        token: &[u8],
+        chars: &mut CharNgrams,
+    ) -> std::ops::Range<usize> {
+        if self.owner != featurizer.id {
+            self.clear();
+            self.owner = featurizer.id;
+        }
+        let key = fnv(FNV_OFFSET, token);
+        if let Some(t) = self.index.get(&key) {
+            if &self.bytes[t.bytes.0 as usize..t.bytes.1 as usize] == token {
+                return t.slots.0 as usize..t.slots.1 as usize;
+            }
+        }
+        if self.index.len() >= CACHE_TOKENS || self.slots.len() >= CACHE_SLOTS {
+            self.clear();
+        }
+        let start = self.slots.len();
+        chars.for_each(&featurizer.spec.config, token, |h, _| {
+            if let Some(&slot) = featurizer.table.get(&h) {
+                self.slots.push(slot);
+            }
+        });
+        // A token that collides with a cached one is answered but not cached.
+        if !self.index.contains_key(&key) {
+            let b = self.bytes.len() as u32;
+            self.bytes.extend_from_slice(token);
+            self.index.insert(
+                key,
+                CachedToken {
+                    bytes: (b, self.bytes.len() as u32),
+                    slots: (start as u32, self.slots.len() as u32),
+                },
+            );
+        }
+        start..self.slots.len()
+    }
+
+    fn clear(&mut self) {
+        self.index.clear();
+        self.bytes.clear();
+        self.slots.clear();
+    }
 }
 
 /// Words that address the reader or another commenter.
@@ -368,9 +483,17 @@ pub struct Featurizer {
     table: FxHashMap<u64, Slot>,
     /// Log-count ratio per evidence entry and label (`entry * labels + label`).
     ratios: Vec<f32>,
+    /// Kind of each evidence entry, apart from the entries themselves (which hold their text and
+    /// counts): scoring reads it for every entry a comment has.
+    entry_kinds: Vec<NgramKind>,
     lexicon: Lexicon,
     n_word: usize,
+    /// Identifies the tables a thread's [`TokenCache`] was filled from (clones share them).
+    id: u64,
 }
+
+/// Source of [`Featurizer::id`].
+static NEXT_FEATURIZER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Featurizer {
     pub fn new(spec: FeatureSpec) -> crate::error::Result<Featurizer> {
@@ -420,6 +543,7 @@ impl Featurizer {
             ));
         }
         let mut ratios = Vec::with_capacity(spec.evidence.entries.len() * n_labels);
+        let entry_kinds = spec.evidence.entries.iter().map(|e| e.0).collect();
         for (i, EvidenceEntry(kind, text, counts)) in spec.evidence.entries.iter().enumerate() {
             if counts.len() != 2 * n_labels {
                 return Err(bad("an evidence entry does not have two counts per label"));
@@ -439,8 +563,10 @@ impl Featurizer {
             spec,
             table,
             ratios,
+            entry_kinds,
             lexicon,
             n_word,
+            id: NEXT_FEATURIZER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -478,6 +604,11 @@ impl Featurizer {
 
     fn n_evidence_labels(&self) -> usize {
         self.spec.evidence.labels.len()
+    }
+
+    /// Whether an evidence entry is a word or a character n-gram.
+    pub fn entry_kind(&self, entry: u32) -> NgramKind {
+        self.entry_kinds[entry as usize]
     }
 
     /// The log-count ratio of an evidence entry for a label.
@@ -526,8 +657,7 @@ impl Featurizer {
         let mut sums = vec![0f32; 2 * n_labels];
         let mut counts = [0u32; 2];
         for &e in entries {
-            let entry = &self.spec.evidence.entries[e as usize];
-            let k = (entry.0 == NgramKind::Char) as usize;
+            let k = (self.entry_kind(e) == NgramKind::Char) as usize;
             counts[k] += 1;
             let ratios = &self.ratios[e as usize * n_labels..(e as usize + 1) * n_labels];
             let Some(own) = leave_out else {
@@ -537,6 +667,7 @@ impl Featurizer {
                 }
                 continue;
             };
+            let entry = &self.spec.evidence.entries[e as usize];
             for (l, &stored) in ratios.iter().enumerate() {
                 let r = match own.get(l).copied().flatten() {
                     None => stored,
@@ -645,13 +776,13 @@ impl Featurizer {
                 entry_counts,
                 features,
                 entries,
+                spans,
+                chars,
+                tokens,
             } = &mut *scratch;
             counts.resize(counts.len().max(self.spec.vocab.len()), 0);
             entry_counts.resize(entry_counts.len().max(self.spec.evidence.entries.len()), 0);
-            for_each_ngram(&self.spec.config, &normalized, |kind, h, _, span| {
-                let Some(&slot) = self.table.get(&h) else {
-                    return;
-                };
+            let mut count = |slot: Slot, kind: NgramKind, span: (usize, usize)| {
                 let at = |feature| Occurrence {
                     feature,
                     kind,
@@ -679,7 +810,22 @@ impl Featurizer {
                         evidence_occurrences.push(at(slot.entry));
                     }
                 }
+            };
+            // The same n-grams in the same order as `for_each_ngram`: word n-grams, then each
+            // token's character n-grams (through the cache).
+            token_spans(&normalized, spans);
+            for_each_word_ngram(&self.spec.config, &normalized, spans, |h, _, span| {
+                if let Some(&slot) = self.table.get(&h) {
+                    count(slot, NgramKind::Word, span);
+                }
             });
+            let bytes = normalized.as_bytes();
+            for &(s, e) in spans.iter() {
+                let found = tokens.lookup(self, &bytes[s..e], chars);
+                for &slot in &tokens.slots[found] {
+                    count(slot, NgramKind::Char, (s, e));
+                }
+            }
             for o in &mut evidence_occurrences {
                 o.count = entry_counts[o.feature as usize];
             }
@@ -704,7 +850,10 @@ impl Featurizer {
                 counts[f as usize - vocab_base] = 0;
             }
             features.clear();
-            std::mem::take(entries)
+            // A copy of the exact size, so the scratch keeps its capacity.
+            let list = entries.clone();
+            entries.clear();
+            list
         });
         Analysis {
             normalized,
@@ -969,6 +1118,62 @@ mod tests {
         assert!((at(N_SIGNALS + 3) - v[3]).abs() < 1e-6);
         assert_eq!(f.feature_name(N_SIGNALS + 1), "evidence:toxic:char");
         assert_eq!(f.feature_name(N_SIGNALS + 2), "evidence:threat:word");
+    }
+
+    /// A featurizer's analysis on a thread that has never featurized anything (empty cache).
+    fn fresh(f: &Featurizer, text: &str) -> (SparseVec, Vec<Occurrence>) {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let a = f.analyze_traced(text);
+                (a.vector, a.occurrences)
+            })
+            .join()
+            .unwrap()
+        })
+    }
+
+    #[test]
+    fn the_token_cache_gives_each_featurizer_its_own_answers() {
+        use NgramKind::{Char, Word};
+        let text = "des rats partout, rats et ratons";
+        // The same n-grams at other indices, so that one's cached slots are wrong for the other.
+        let a = featurizer(&[(Word, "rats"), (Char, " ra"), (Char, "ats"), (Char, "ton")]);
+        let b = featurizer(&[(Word, "partout"), (Char, "ats"), (Char, " ra")]);
+        let (va, oa) = fresh(&a, text);
+        let (vb, ob) = fresh(&b, text);
+        assert_ne!(va, vb);
+        for _ in 0..2 {
+            for (f, v, o) in [(&a, &va, &oa), (&b, &vb, &ob)] {
+                let got = f.analyze_traced(text);
+                assert_eq!(&got.vector, v);
+                assert_eq!(&got.occurrences, o);
+                assert_eq!(&f.analyze(text).vector, v);
+            }
+        }
+    }
+
+    #[test]
+    fn the_token_cache_starts_over_when_full_and_stays_exact() {
+        use NgramKind::Char;
+        let f = featurizer(&[(Char, " ra"), (Char, "ats"), (Char, "x1"), (Char, "7 ")]);
+        let text = "des rats x17 partout";
+        let (expected, _) = fresh(&f, text);
+        // Over CACHE_TOKENS distinct tokens, 2,000 per comment.
+        let mut n = 0;
+        while n <= CACHE_TOKENS + 4000 {
+            let comment: Vec<String> = (n..n + 2000).map(|i| format!("x{i}")).collect();
+            let comment = comment.join(" ");
+            let (v, _) = fresh(&f, &comment);
+            assert_eq!(f.analyze(&comment).vector, v, "tokens from x{n}");
+            assert_eq!(f.analyze(text).vector, expected, "tokens from x{n}");
+            let (tokens, slots) = SCRATCH.with(|s| {
+                let s = s.borrow();
+                (s.tokens.index.len(), s.tokens.slots.len())
+            });
+            assert!(tokens <= CACHE_TOKENS, "{tokens} tokens cached");
+            assert!(slots <= CACHE_SLOTS + 1000, "{slots} slots cached");
+            n += 2000;
+        }
     }
 
     #[test]

@@ -376,11 +376,10 @@ impl Model {
             Some((span, kind, sum)) if *span == (o.start, o.end) && *kind == o.kind => *sum += v,
             _ => spans.push(((o.start, o.end), o.kind, v)),
         };
-        let entries = &self.featurizer.spec().evidence.entries;
         let distinct_of = |kind: NgramKind| {
             a.evidence
                 .iter()
-                .filter(|&&e| entries[e as usize].0 == kind)
+                .filter(|&&e| self.featurizer.entry_kind(e) == kind)
                 .count()
         };
         let distinct = [distinct_of(NgramKind::Word), distinct_of(NgramKind::Char)];
