@@ -400,6 +400,9 @@ thread_local! {
 /// 2¹⁶ and 2²⁰ 7.26 s (and 10 MB more at peak); these, between, gave 1.20× in another run.
 const CACHE_TOKENS: usize = 1 << 15;
 const CACHE_SLOTS: usize = 1 << 19;
+/// Longest token kept, in bytes: longer ones (links, runs of junk) seldom repeat, and the bound
+/// keeps the stored bytes under 2 MB whatever the input.
+const CACHE_TOKEN_BYTES: usize = 48;
 
 /// The table's answers for each character n-gram of a token, looked up once per distinct token
 /// and thread. Words repeat (a few thousand make most of any comment section), and the
@@ -412,8 +415,10 @@ struct TokenCache {
     /// Hash of the token's bytes → where its bytes and its slots are stored.
     index: FxHashMap<u64, CachedToken>,
     bytes: Vec<u8>,
-    /// For each token, the slots of its character n-grams found in the table, in n-gram order.
+    /// For each cached token, the slots of its character n-grams found in the table, in n-gram
+    /// order (`..cached`); after them, those of the last token looked up if it was not cached.
     slots: Vec<Slot>,
+    cached: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -423,7 +428,8 @@ struct CachedToken {
 }
 
 impl TokenCache {
-    /// The range of `self.slots` holding the table's slots for `token`'s character n-grams.
+    /// The range of `self.slots` holding the table's slots for `token`'s character n-grams, valid
+    /// until the next lookup.
     fn lookup(
         &mut self,
         featurizer: &Featurizer,
@@ -434,14 +440,25 @@ impl TokenCache {
             self.clear();
             self.owner = featurizer.id;
         }
-        let key = fnv(FNV_OFFSET, token);
-        if let Some(t) = self.index.get(&key) {
-            if &self.bytes[t.bytes.0 as usize..t.bytes.1 as usize] == token {
-                return t.slots.0 as usize..t.slots.1 as usize;
-            }
+        if self.slots.capacity() == 0 {
+            // Once per thread, so that the vectors never double past their bounds.
+            self.slots.reserve_exact(CACHE_SLOTS);
+            self.index.reserve(CACHE_TOKENS);
         }
-        if self.index.len() >= CACHE_TOKENS || self.slots.len() >= CACHE_SLOTS {
-            self.clear();
+        self.slots.truncate(self.cached);
+        let key = fnv(FNV_OFFSET, token);
+        let keep = token.len() <= CACHE_TOKEN_BYTES;
+        if keep {
+            if let Some(t) = self.index.get(&key) {
+                if &self.bytes[t.bytes.0 as usize..t.bytes.1 as usize] == token {
+                    return t.slots.0 as usize..t.slots.1 as usize;
+                }
+            }
+            let (cmin, cmax) = featurizer.spec.config.char_ngrams;
+            let most = (cmax + 1).saturating_sub(cmin) * (CACHE_TOKEN_BYTES + 2);
+            if self.index.len() >= CACHE_TOKENS || self.slots.len() + most > CACHE_SLOTS {
+                self.clear();
+            }
         }
         let start = self.slots.len();
         chars.for_each(&featurizer.spec.config, token, |h, _| {
@@ -449,8 +466,8 @@ impl TokenCache {
                 self.slots.push(slot);
             }
         });
-        // A token that collides with a cached one is answered but not cached.
-        if !self.index.contains_key(&key) {
+        // A token that collides with a cached one is answered but not kept.
+        if keep && !self.index.contains_key(&key) {
             let b = self.bytes.len() as u32;
             self.bytes.extend_from_slice(token);
             self.index.insert(
@@ -460,6 +477,7 @@ impl TokenCache {
                     slots: (start as u32, self.slots.len() as u32),
                 },
             );
+            self.cached = self.slots.len();
         }
         start..self.slots.len()
     }
@@ -468,6 +486,9 @@ impl TokenCache {
         self.index.clear();
         self.bytes.clear();
         self.slots.clear();
+        self.cached = 0;
+        // After a very long uncached token.
+        self.slots.shrink_to(CACHE_SLOTS);
     }
 }
 
@@ -1173,9 +1194,28 @@ mod tests {
                 (s.tokens.index.len(), s.tokens.slots.len())
             });
             assert!(tokens <= CACHE_TOKENS, "{tokens} tokens cached");
-            assert!(slots <= CACHE_SLOTS + 1000, "{slots} slots cached");
+            assert!(slots <= CACHE_SLOTS, "{slots} slots cached");
             n += 2000;
         }
+    }
+
+    #[test]
+    fn long_tokens_are_answered_but_not_kept() {
+        use NgramKind::Char;
+        let f = featurizer(&[(Char, " ra"), (Char, "ats"), (Char, "ab")]);
+        let long = "ab".repeat(3000);
+        let text = format!("rats {long} rats");
+        let (expected, occurrences) = fresh(&f, &text);
+        for _ in 0..2 {
+            let a = f.analyze_traced(&text);
+            assert_eq!(a.vector, expected);
+            assert_eq!(a.occurrences, occurrences);
+        }
+        let (tokens, bytes) = SCRATCH.with(|s| {
+            let s = s.borrow();
+            (s.tokens.index.len(), s.tokens.bytes.len())
+        });
+        assert_eq!((tokens, bytes), (1, 4), "only `rats` is kept");
     }
 
     #[test]
