@@ -166,7 +166,8 @@ struct TrainArgs {
     /// Lexicon folder (`<lang>/<category>.txt`); default: the lists built into moderate.
     #[arg(long)]
     lexicons: Option<PathBuf>,
-    /// Refuse to build dense training matrices larger than this (MB).
+    /// Memory for the dense training matrices (MB). A label with more rows than fit is fitted
+    /// on a stratified sample of them (said on stderr and in the model card).
     #[arg(long, default_value_t = 8192)]
     max_matrix_mb: u64,
     /// Solver (L-BFGS) iterations per fit.

@@ -210,6 +210,42 @@ fn repeated(
     out
 }
 
+/// Fewest rows per fit that `--max-matrix-mb` may leave: below this, training refuses.
+const MIN_FIT_ROWS: usize = 200;
+
+/// Rows one fit may take so that the `parallel` dense matrices that exist at once (`dim` f32
+/// columns each) stay within `max_matrix_mb`.
+fn fit_row_budget(max_matrix_mb: u64, parallel: usize, dim: usize) -> usize {
+    let per_fit = max_matrix_mb.saturating_mul(1 << 20) / parallel.max(1) as u64;
+    (per_fit / logistic::matrix_bytes(1, dim.max(1))) as usize
+}
+
+/// A seeded sample of `share` of the rows of each class (rounded down, at least one row of a
+/// class that has any), in their original order.
+fn stratified_sample(
+    rows: &[usize],
+    y: &[bool],
+    share: f64,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<usize>, Vec<bool>) {
+    let mut keep = vec![false; rows.len()];
+    for value in [true, false] {
+        let mut idx: Vec<usize> = (0..rows.len()).filter(|&k| y[k] == value).collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let n = ((idx.len() as f64 * share) as usize).clamp(1, idx.len());
+        idx.shuffle(rng);
+        for &k in &idx[..n] {
+            keep[k] = true;
+        }
+    }
+    (0..rows.len())
+        .filter(|&k| keep[k])
+        .map(|k| (rows[k], y[k]))
+        .unzip()
+}
+
 /// Train a model. Returns the model data; writes nothing.
 pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     let started = Instant::now();
@@ -359,30 +395,57 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     }
     let weight = |row: usize| source_weight[ds.examples[row].source];
 
-    // Memory check before any dense matrix is built: as many fits run at once as there are
-    // threads, each on at most all of a label's (repeated) training rows.
-    let mut peak_rows = 0usize;
-    for l in 0..ds.labels.len() {
-        let (rows, y) = known_rows(&ds, &train_rows, l);
-        peak_rows = peak_rows.max(repeated(&rows, &y, &weight, opts.max_repeat).rows.len());
-    }
+    // Memory budget before any dense matrix is built: as many fits run at once as there are
+    // threads, each on at most all of a label's (repeated) training rows. A label with more rows
+    // than the budget allows is fitted on a stratified sample of them (its vocabulary, evidence
+    // and thresholds still come from all of them).
     let parallel = rayon::current_num_threads()
         .max(1)
         .min(ds.labels.len() * (opts.folds + 1));
+    let budget = fit_row_budget(opts.max_matrix_mb, parallel, dim);
+    if budget < MIN_FIT_ROWS {
+        return Err(Error::Training(format!(
+            "--max-matrix-mb {} leaves room for {budget} rows per fit ({parallel} fits at once × \
+             {dim} features, f32), under {MIN_FIT_ROWS}: raise --max-matrix-mb or lower \
+             --max-features",
+            opts.max_matrix_mb
+        )));
+    }
+    let mut shares = Vec::with_capacity(ds.labels.len());
+    let mut peak_rows = 0usize;
+    let mut sample_notes = Vec::new();
+    for (l, name) in ds.labels.iter().enumerate() {
+        let (rows, y) = known_rows(&ds, &train_rows, l);
+        let n = repeated(&rows, &y, &weight, opts.max_repeat).rows.len();
+        let share = if n > budget {
+            budget as f64 / n as f64
+        } else {
+            1.0
+        };
+        if share < 1.0 {
+            let note = format!(
+                "label '{name}': each fit used a stratified sample of {:.1}% of its {} training \
+                 rows (the dense matrices of {} rows would be over --max-matrix-mb {}); the \
+                 vocabulary, the evidence table and the threshold used all of them",
+                share * 100.0,
+                rows.len(),
+                n,
+                opts.max_matrix_mb
+            );
+            if opts.verbose {
+                eprintln!("moderate: {note}");
+            }
+            sample_notes.push(note);
+        }
+        peak_rows = peak_rows.max(n.min(budget));
+        shares.push(share);
+    }
     peak_rows *= parallel;
-    let bytes = logistic::matrix_bytes(peak_rows, dim);
-    let mb = bytes.div_ceil(1 << 20);
     if opts.verbose {
+        let mb = logistic::matrix_bytes(peak_rows, dim).div_ceil(1 << 20);
         eprintln!(
             "moderate: dense training matrices take up to {mb} MB at once ({peak_rows} rows × {dim} features, f32)"
         );
-    }
-    if mb > opts.max_matrix_mb {
-        return Err(Error::Training(format!(
-            "the dense training matrices would take {mb} MB ({peak_rows} rows × {dim} features), over \
-             the limit of {} MB: raise --max-matrix-mb, lower --max-features, or lower --max-repeat",
-            opts.max_matrix_mb
-        )));
     }
 
     // Deployment base rate per label.
@@ -397,6 +460,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
         &train_rows,
         &held_rows,
         &base_rates,
+        &shares,
         dim,
         &weight,
         opts,
@@ -466,16 +530,20 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
             seed: opts.seed,
             moderate_version: env!("CARGO_PKG_VERSION").to_string(),
             sources,
-            notes: vec![
-                format!(
+            notes: [
+                vec![
+                    format!(
                     "scores are calibrated to a base rate of {} for '{}' (prior correction of a \
                      class-balanced fit)",
                     opts.base_rate, ds.labels[main]
                 ),
-                "metrics are on held-out rows; precision, F1 and pr_auc assume the base rate, \
+                    "metrics are on held-out rows; precision, F1 and pr_auc assume the base rate, \
                  pr_auc_sample uses the held-out rows' own rate"
-                    .to_string(),
-            ],
+                        .to_string(),
+                ],
+                sample_notes,
+            ]
+            .concat(),
         },
     })
 }
@@ -537,6 +605,7 @@ fn fit_labels(
     train_rows: &[usize],
     held_rows: &[usize],
     base_rates: &[f64],
+    shares: &[f64],
     dim: usize,
     weight: &(dyn Fn(usize) -> u32 + Sync),
     opts: &TrainOptions,
@@ -576,10 +645,15 @@ fn fit_labels(
         .par_iter()
         .map(|&(l, fold)| {
             let (rows, y, fold_of) = &setups[l];
-            let (tr, ty): (Vec<usize>, Vec<bool>) = (0..rows.len())
+            let (mut tr, mut ty): (Vec<usize>, Vec<bool>) = (0..rows.len())
                 .filter(|&k| Some(fold_of[k]) != fold)
                 .map(|k| (rows[k], y[k]))
                 .unzip();
+            if shares[l] < 1.0 {
+                // Out-of-fold scores below still cover every row of the fold.
+                let stream = 3000 + 64 * l as u64 + fold.map_or(63, |f| f as u64);
+                (tr, ty) = stratified_sample(&tr, &ty, shares[l], &mut rng(opts.seed, stream));
+            }
             let rep = repeated(&tr, &ty, weight, opts.max_repeat);
             let refs: Vec<&SparseVec> = rep.rows.iter().map(|&i| &vectors[i]).collect();
             let x = logistic::densify(&refs, dim);
@@ -721,6 +795,37 @@ pub fn write_model(data: &ModelData, out: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_row_budget_divides_the_memory_among_the_fits_at_once() {
+        // 8 GB over 2 fits of 12,015 f32 columns.
+        assert_eq!(
+            fit_row_budget(8192, 2, 12015),
+            (4096u64 << 20) as usize / (12015 * 4)
+        );
+        assert_eq!(fit_row_budget(1, 1, 256), 1024);
+        assert_eq!(fit_row_budget(0, 2, 100), 0);
+        assert!(fit_row_budget(u64::MAX, 2, 100) > 1 << 40, "no overflow");
+    }
+
+    #[test]
+    fn a_stratified_sample_keeps_each_class_share_and_is_seeded() {
+        let rows: Vec<usize> = (100..200).collect();
+        let y: Vec<bool> = (0..100).map(|k| k % 5 == 0).collect(); // 20 positives
+        let (s, sy) = stratified_sample(&rows, &y, 0.5, &mut rng(7, 1));
+        assert_eq!(sy.iter().filter(|&&v| v).count(), 10);
+        assert_eq!(sy.iter().filter(|&&v| !v).count(), 40);
+        assert!(s.windows(2).all(|w| w[0] < w[1]), "original order");
+        for (r, v) in s.iter().zip(&sy) {
+            assert_eq!(*v, (r - 100) % 5 == 0, "each row keeps its label");
+        }
+        assert_eq!(stratified_sample(&rows, &y, 0.5, &mut rng(7, 1)).0, s);
+        assert_ne!(stratified_sample(&rows, &y, 0.5, &mut rng(8, 1)).0, s);
+        // A tiny share keeps one row of each class.
+        let (_, ty) = stratified_sample(&rows, &y, 0.001, &mut rng(7, 1));
+        assert_eq!(ty.len(), 2);
+        assert!(ty.contains(&true) && ty.contains(&false));
+    }
 
     #[test]
     fn repetition_balances_rare_classes_only() {

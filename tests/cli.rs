@@ -565,3 +565,74 @@ fn closed_pipe_is_not_an_error() {
     assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(&o));
     assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_label_over_the_memory_budget_is_fitted_on_a_sample_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = corpus_subset(dir.path(), 600);
+    // 13 signals + 2 evidence + 300 n-grams = 315 f32 columns; 1 MB over 2 fits at once leaves
+    // room for 416 rows per fit, and toxic has 480 training rows.
+    let train = |mb: &str, out: &str| {
+        bin()
+            .env("RAYON_NUM_THREADS", "2")
+            .args([
+                "train",
+                "--data",
+                data.to_str().unwrap(),
+                "--labels",
+                "toxic",
+                "--max-features",
+                "300",
+                "--max-matrix-mb",
+                mb,
+                "--out",
+                dir.path().join(out).to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let notes = |out: &str| -> Vec<String> {
+        let bytes = std::fs::read(dir.path().join(out)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        v["model"]["card"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect()
+    };
+    let o = train("1", "sampled.json");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = stderr(&o);
+    assert!(
+        said.contains("label 'toxic': each fit used a stratified sample of 86.7% of its 480"),
+        "{said}"
+    );
+    let sampled = notes("sampled.json");
+    assert!(
+        sampled.iter().any(|n| n.contains("stratified sample")),
+        "{sampled:?}"
+    );
+    // The sampled model still ranks its held-out rows.
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sampled.json")).unwrap()).unwrap();
+    let auc = v["model"]["labels"][0]["metrics"]["roc_auc"]
+        .as_f64()
+        .unwrap();
+    assert!(auc > 0.7, "held-out ROC AUC {auc}");
+
+    let o = train("8192", "full.json");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("stratified sample"));
+    assert!(!notes("full.json").iter().any(|n| n.contains("stratified")));
+
+    // No room for even a few hundred rows: refused, saying what to change.
+    let o = train("0", "none.json");
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--max-matrix-mb 0 leaves room for 0 rows per fit"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("none.json").exists());
+}
