@@ -405,10 +405,10 @@ const CACHE_SLOTS: usize = 1 << 19;
 const CACHE_TOKEN_BYTES: usize = 48;
 
 /// The table's answers for each character n-gram of a token, looked up once per distinct token
-/// and thread. Words repeat (a few thousand make most of any comment section), and the
-/// `4 × (length + 2)` lookups of a token's n-grams in a table of some 200k entries are most of
-/// the cost of featurizing. Exact: a hit compares the token's bytes, and the cache belongs to one
-/// featurizer (`owner`), since a thread may score with several models.
+/// and thread. Words repeat from comment to comment, and the `4 × (length + 2)` lookups of a
+/// token's n-grams in a table of some 200k entries are most of the cost of featurizing. Exact: a
+/// hit compares the token's bytes, and the cache belongs to one featurizer (`owner`), since a
+/// thread may score with several models.
 #[derive(Default)]
 struct TokenCache {
     owner: u64,
