@@ -417,12 +417,8 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     for (l, name) in ds.labels.iter().enumerate() {
         let (rows, y) = known_rows(&ds, &train_rows, l);
         let n = repeated(&rows, &y, &weight, opts.max_repeat).rows.len();
-        let share = if n > budget {
-            budget as f64 / n as f64
-        } else {
-            1.0
-        };
-        if share < 1.0 {
+        let share = (budget as f64 / n as f64).min(1.0);
+        if n > budget {
             let note = format!(
                 "label '{name}': each fit used a stratified sample of {:.1}% of its {} training \
                  rows (the dense matrices of {} rows would be over --max-matrix-mb {}); the \
@@ -519,6 +515,17 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
             started.elapsed().as_secs_f64()
         );
     }
+    let mut notes = vec![
+        format!(
+            "scores are calibrated to a base rate of {} for '{}' (prior correction of a \
+             class-balanced fit)",
+            opts.base_rate, ds.labels[main]
+        ),
+        "metrics are on held-out rows; precision, F1 and pr_auc assume the base rate, \
+         pr_auc_sample uses the held-out rows' own rate"
+            .to_string(),
+    ];
+    notes.extend(sample_notes);
     Ok(ModelData {
         features: featurizer.spec().clone(),
         main_label: ds.labels[main].clone(),
@@ -530,20 +537,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
             seed: opts.seed,
             moderate_version: env!("CARGO_PKG_VERSION").to_string(),
             sources,
-            notes: [
-                vec![
-                    format!(
-                    "scores are calibrated to a base rate of {} for '{}' (prior correction of a \
-                     class-balanced fit)",
-                    opts.base_rate, ds.labels[main]
-                ),
-                    "metrics are on held-out rows; precision, F1 and pr_auc assume the base rate, \
-                 pr_auc_sample uses the held-out rows' own rate"
-                        .to_string(),
-                ],
-                sample_notes,
-            ]
-            .concat(),
+            notes,
         },
     })
 }
