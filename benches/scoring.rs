@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use moderate::model::{Model, Reasons};
-use moderate::normalize::normalize;
+use moderate::text::normalize::normalize;
 
 fn corpus() -> Vec<String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/training/comments.csv");

@@ -1,24 +1,17 @@
 //! `moderate`: a moderation classifier for news comment sections.
 //!
-//! Data flows one way: text → [`normalize`] → [`segment`] (glued words split, with the model's
-//! words) → [`features`] (with [`shouting`] and [`lexicon`]
-//! signals, vocabulary from [`vocab`]) → per-label logistic model ([`model`], trained by [`train`]
-//! through [`logistic`]) → scores and reasons → output rows ([`batch`]).
+//! Data flows one way, one folder per stage: [`text`] (the analyzer: cap, shouting, normalize,
+//! segment, lexicon) → [`features`] (the sparse vector) → [`model`] (per-label logistic scores and
+//! their reasons; trained by [`train`]) → [`score`] (streaming output rows) and [`eval`] (metrics
+//! and reports). [`io`] reads labeled files and writes output files atomically; [`serve`] answers
+//! HTTP requests with the same model.
 
-pub mod batch;
-pub mod dataset;
 pub mod error;
 pub mod eval;
 pub mod features;
-pub mod lexicon;
-pub mod logistic;
-pub mod metrics;
+pub mod io;
 pub mod model;
-pub mod normalize;
-pub mod output;
-pub mod report;
-pub mod segment;
+pub mod score;
 pub mod serve;
-pub mod shouting;
+pub mod text;
 pub mod train;
-pub mod vocab;

@@ -8,11 +8,11 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use moderate::batch::{self, Format, ScoreOptions};
-use moderate::dataset::ReadOptions;
 use moderate::features::FeatureConfig;
+use moderate::io::dataset::ReadOptions;
+use moderate::io::output::AtomicFile;
 use moderate::model::{Model, Reasons};
-use moderate::output::AtomicFile;
+use moderate::score::{self, Format, ScoreOptions};
 use moderate::train::{self, TrainOptions};
 
 #[derive(Parser)]
@@ -196,7 +196,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // Ctrl-C during `score` (see `handle_ctrl_c`): exit as a shell does for SIGINT.
-        Err(_) if batch::stop_flag().load(std::sync::atomic::Ordering::Relaxed) => {
+        Err(_) if score::stop_flag().load(std::sync::atomic::Ordering::Relaxed) => {
             eprintln!("moderate: interrupted");
             ExitCode::from(130)
         }
@@ -250,11 +250,12 @@ fn pairs(values: &[String], option: &str, form: &str) -> anyhow::Result<Vec<(Str
 fn eval_command(a: EvalArgs) -> anyhow::Result<()> {
     let model = Model::load(a.model.as_deref())?;
     let model_labels = model.labels().map(str::to_string).collect();
-    let ds = moderate::dataset::read(&a.input.data, &a.input.read_options(Some(model_labels))?)?;
+    let ds =
+        moderate::io::dataset::read(&a.input.data, &a.input.read_options(Some(model_labels))?)?;
     let scores = moderate::eval::score_rows(&model, &ds);
     let report = moderate::eval::evaluate_scores(&model, &ds, &scores);
     if let Some(path) = &a.report {
-        let meta = moderate::report::Meta {
+        let meta = moderate::eval::report::Meta {
             title: "evaluation report".into(),
             model_source: a
                 .model
@@ -263,7 +264,7 @@ fn eval_command(a: EvalArgs) -> anyhow::Result<()> {
             generated: today(),
             rows_note: None,
         };
-        moderate::report::write(path, &model, &ds, &scores, &report, &meta)?;
+        moderate::eval::report::write(path, &model, &ds, &scores, &report, &meta)?;
         eprintln!("moderate: report written to {}", path.display());
     }
     let mut out = io::stdout().lock();
@@ -347,7 +348,7 @@ fn held_out_report(
     opts: &TrainOptions,
     model_path: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let ds = moderate::dataset::read(&opts.data, &opts.read)?;
+    let ds = moderate::io::dataset::read(&opts.data, &opts.read)?;
     let main = ds
         .labels
         .iter()
@@ -355,7 +356,7 @@ fn held_out_report(
         .with_context(|| format!("main label '{}' not found in the data", data.main_label))?;
     let (_, held) = train::split(&ds, main, opts.holdout, opts.seed);
     let total = ds.examples.len();
-    let held_ds = moderate::dataset::Dataset {
+    let held_ds = moderate::io::dataset::Dataset {
         labels: ds.labels.clone(),
         examples: held.iter().map(|&i| ds.examples[i].clone()).collect(),
         sources: ds.sources,
@@ -363,7 +364,7 @@ fn held_out_report(
     let model = Model::new(data)?;
     let scores = moderate::eval::score_rows(&model, &held_ds);
     let report = moderate::eval::evaluate_scores(&model, &held_ds, &scores);
-    let meta = moderate::report::Meta {
+    let meta = moderate::eval::report::Meta {
         title: "held-out report".into(),
         model_source: model_path.display().to_string(),
         generated: today(),
@@ -372,7 +373,7 @@ fn held_out_report(
             opts.holdout, opts.seed
         )),
     };
-    moderate::report::write(path, &model, &held_ds, &scores, &report, &meta)?;
+    moderate::eval::report::write(path, &model, &held_ds, &scores, &report, &meta)?;
     Ok(())
 }
 
@@ -380,7 +381,7 @@ fn held_out_report(
 /// dropped (removed) and `main` exits with 130. A second Ctrl-C ends the process at once.
 fn handle_ctrl_c() {
     use signal_hook::consts::SIGINT;
-    let stop = batch::stop_flag();
+    let stop = score::stop_flag();
     let registered = signal_hook::flag::register_conditional_shutdown(SIGINT, 130, stop.clone())
         .and_then(|_| signal_hook::flag::register(SIGINT, stop));
     if let Err(e) = registered {
@@ -482,10 +483,10 @@ fn run_format<R: io::BufRead, W: Write>(
     writer: W,
     opts: &ScoreOptions,
     bar: &ProgressBar,
-) -> anyhow::Result<batch::Summary> {
+) -> anyhow::Result<score::Summary> {
     Ok(match format {
-        Format::Csv => batch::score_csv(model, reader, writer, opts, bar)?,
-        Format::Jsonl => batch::score_jsonl(model, reader, writer, opts, bar)?,
+        Format::Csv => score::score_csv(model, reader, writer, opts, bar)?,
+        Format::Jsonl => score::score_jsonl(model, reader, writer, opts, bar)?,
     })
 }
 

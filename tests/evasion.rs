@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use moderate::lexicon::Category;
 use moderate::model::Model;
-use moderate::normalize::normalize;
+use moderate::text::lexicon::Category;
+use moderate::text::normalize::normalize;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -39,7 +39,7 @@ const TECHNIQUES: &[(&str, Technique)] = &[
 
 /// Floors: share of variants still flagged, per technique, a few points under what was measured
 /// with the default model (the table this test prints; `--nocapture` to see it). Glued words are
-/// split by `src/segment.rs` when the pieces are words the model knows and one of them is a
+/// split by `src/text/segment.rs` when the pieces are words the model knows and one of them is a
 /// lexicon term or strong evidence for a label (`deconnardfini` → `de connard fini`); a glued
 /// word the model never saw on its own stays glued.
 const FLOORS: &[(&str, f64)] = &[

@@ -4,10 +4,10 @@ use linfa_logistic::FittedLogisticRegression;
 use ndarray::Array1;
 
 use moderate::features::{FeatureConfig, FeatureSpec, Featurizer, SparseVec};
-use moderate::lexicon::LexiconSource;
-use moderate::logistic::{densify, fit, Solver};
 use moderate::model::{LabelModel, Model, ModelCard, ModelData};
-use moderate::normalize::normalize;
+use moderate::text::lexicon::LexiconSource;
+use moderate::text::normalize::normalize;
+use moderate::train::logistic::{densify, fit, Solver};
 
 fn corpus() -> Vec<(String, bool, bool)> {
     let mut rdr = csv::Reader::from_path(concat!(
@@ -43,7 +43,7 @@ fn model_scores_equal_linfa_predict_probabilities() {
     let docs: Vec<String> = rows.iter().map(|r| normalize(&r.0)).collect();
     let labels: Vec<Vec<Option<bool>>> = rows.iter().map(|r| vec![Some(r.1), Some(r.2)]).collect();
     let names = vec!["toxic".to_string(), "insult".to_string()];
-    let (vocab, evidence) = moderate::vocab::build(&config, &docs, &labels, &names, 0);
+    let (vocab, evidence) = moderate::train::vocab::build(&config, &docs, &labels, &names, 0);
     let spec = FeatureSpec {
         config,
         vocab,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use moderate::report::colors;
+use moderate::eval::report::colors;
 
 /// `MODERATE_CHROMIUM` overrides it (a missing path shows the skip).
 const CHROMIUM: &str = "/usr/bin/chromium";

@@ -11,9 +11,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use indicatif::ProgressBar;
-use moderate::batch::{score_csv, score_jsonl, ScoreOptions};
 use moderate::model::{Model, Reasons};
-use moderate::normalize::normalize;
+use moderate::score::{score_csv, score_jsonl, ScoreOptions};
+use moderate::text::normalize::normalize;
 use proptest::prelude::*;
 
 fn model() -> &'static Model {

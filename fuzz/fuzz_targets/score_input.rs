@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use indicatif::ProgressBar;
 use libfuzzer_sys::fuzz_target;
-use moderate::batch::{score_csv, score_jsonl, ScoreOptions};
+use moderate::score::{score_csv, score_jsonl, ScoreOptions};
 use moderate::model::{Model, Reasons};
 
 fn model() -> &'static Model {

@@ -15,7 +15,7 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | ';' | ':' | '\n' | '…')
 }
 
-/// Split `text` into sentences, as [`crate::normalize::sentences`] does on normalized text (on
+/// Split `text` into sentences, as [`crate::text::normalize::sentences`] does on normalized text (on
 /// `.`, `!`, `?`, `;`, `:`, `…` and line breaks), but on the original text and with offsets.
 ///
 /// A sentence keeps its closing punctuation (`"Quoi ?!"` is one span) and drops the white space

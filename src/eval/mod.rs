@@ -6,11 +6,14 @@
 //! and the review share are given at the model's base rate (the share of comments a real section
 //! flags), because labeled files rarely have it; `*_sample` figures are on the file as it is.
 
+pub mod metrics;
+pub mod report;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::dataset::Dataset;
-use crate::metrics::{negative_weight, Confusion, Metrics};
+use crate::eval::metrics::{negative_weight, Confusion, Metrics};
+use crate::io::dataset::Dataset;
 use crate::model::Model;
 
 /// One row of the review-budget table.
@@ -238,7 +241,7 @@ pub fn render_text(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dataset::{Example, Source};
+    use crate::io::dataset::{Example, Source};
 
     fn dataset() -> Dataset {
         let rows = [

@@ -12,7 +12,7 @@
 //!   feature that saw the row's label;
 //! - word 1–2-grams over the normalized tokens, then character 2–5-grams inside word boundaries
 //!   (each word padded with a space on both sides, as scikit-learn's `char_wb`), from a vocabulary
-//!   chosen at training time ([`crate::vocab`]); each block weighted `(1 + ln tf) · idf` and
+//!   chosen at training time ([`crate::train::vocab`]); each block weighted `(1 + ln tf) · idf` and
 //!   scaled to unit L2 norm.
 //!
 //! N-grams are looked up by a 64-bit FNV-1a hash of their bytes, so scoring allocates no string per
@@ -21,9 +21,9 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::{Category, LexMatch, Lexicon, LexiconSource};
-use crate::normalize::normalize;
-use crate::shouting::{self, Caps};
+use crate::text::lexicon::{Category, LexMatch, Lexicon, LexiconSource};
+use crate::text::normalize::normalize;
+use crate::text::shouting::{self, Caps};
 
 /// Names of the dense features, in vector order.
 pub const SIGNAL_NAMES: [&str; 13] = [
@@ -729,7 +729,7 @@ impl Featurizer {
         let (text, truncated) = cap(text, self.spec.config.max_chars);
         let caps = shouting::measure(text);
         let normalized = normalize(text);
-        let normalized = crate::segment::split_glued(
+        let normalized = crate::text::segment::split_glued(
             &normalized,
             |w| self.knows_word(w),
             |pieces| {
@@ -765,9 +765,11 @@ impl Featurizer {
         signals[10] = in_sentence(Category::Identity, Category::Threat) as u8 as f32;
         signals[11] = in_sentence(Category::Identity, Category::Slur) as u8 as f32;
         if counts[Category::Insult.index()] > 0 {
-            let you = crate::normalize::sentences(&normalized)
+            let you = crate::text::normalize::sentences(&normalized)
                 .enumerate()
-                .filter(|(_, s)| crate::normalize::tokens(s).any(|t| SECOND_PERSON.contains(&t)))
+                .filter(|(_, s)| {
+                    crate::text::normalize::tokens(s).any(|t| SECOND_PERSON.contains(&t))
+                })
                 .map(|(i, _)| i as u32)
                 .collect::<Vec<_>>();
             signals[12] = lexicon
@@ -917,7 +919,7 @@ impl Featurizer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::TermList;
+    use crate::text::lexicon::TermList;
 
     fn featurizer(vocab: &[(NgramKind, &str)]) -> Featurizer {
         Featurizer::new(FeatureSpec {

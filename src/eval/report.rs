@@ -16,10 +16,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::eval::metrics::Confusion;
 use crate::eval::{self, BudgetRow, LabelReport, LabelRows, Report};
-use crate::metrics::Confusion;
+use crate::io::dataset::Dataset;
 use crate::model::Model;
 
 /// The colours of the charts, as RGB. Each chart kind has its own, so that a screenshot shows
@@ -882,7 +882,7 @@ pub fn write(
 ) -> Result<()> {
     let html = render(model, ds, scores, report, meta)
         .map_err(|m| Error::io(path, std::io::Error::other(m)))?;
-    crate::output::write_atomic(path, html.as_bytes())
+    crate::io::output::write_atomic(path, html.as_bytes())
 }
 
 #[cfg(test)]

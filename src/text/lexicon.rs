@@ -21,7 +21,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::normalize::{normalize, sentences, tokens};
+use crate::text::normalize::{normalize, sentences, tokens};
 
 /// The lexicon categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //!
 //! 1. Every file is split, per file and per value of the main label, into training rows and
 //!    held-out rows (`--holdout`, seeded shuffle), so every source is measured.
-//! 2. The vocabulary is chosen on the training rows only ([`crate::vocab`]).
+//! 2. The vocabulary is chosen on the training rows only ([`crate::train::vocab`]).
 //! 3. For each label, on the training rows where it is known: k-fold cross-validation over the
 //!    `alpha` grid picks the L2 strength (pooled out-of-fold ROC AUC), then a final fit on all of
 //!    them. Class imbalance: linfa-logistic has no sample weights, so the rows of the rarer class
@@ -16,6 +16,9 @@
 //!    metrics come from the held-out rows, never seen by vocabulary selection, alpha choice,
 //!    threshold or fit.
 
+pub mod logistic;
+pub mod vocab;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -26,14 +29,14 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::dataset::{self, Dataset, ReadOptions};
 use crate::error::{Error, Result};
+use crate::eval::metrics::{self, Metrics};
 use crate::features::{FeatureConfig, FeatureSpec, Featurizer, SparseVec};
-use crate::lexicon::LexiconSource;
-use crate::logistic::{self, BinaryFit, Solver};
-use crate::metrics::{self, Metrics};
+use crate::io::dataset::{self, Dataset, ReadOptions};
 use crate::model::{LabelMetrics, LabelModel, ModelCard, ModelData, SourceCard};
-use crate::normalize::normalize;
+use crate::text::lexicon::LexiconSource;
+use crate::text::normalize::normalize;
+use logistic::{BinaryFit, Solver};
 
 /// Everything `moderate train` can be told.
 #[derive(Debug, Clone)]
@@ -328,7 +331,8 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
         .iter()
         .map(|&i| ds.examples[i].labels.clone())
         .collect();
-    let (vocab, evidence) = crate::vocab::build(&opts.features, &docs, &labels, &ds.labels, main);
+    let (vocab, evidence) =
+        crate::train::vocab::build(&opts.features, &docs, &labels, &ds.labels, main);
     drop(docs);
     if opts.verbose {
         eprintln!(
@@ -777,13 +781,13 @@ fn write_split(ds: &Dataset, held_rows: &[usize], path: &Path) -> Result<()> {
     let bytes = w
         .into_inner()
         .map_err(|e| Error::Training(format!("cannot write the split: {e}")))?;
-    crate::output::write_atomic(path, &bytes)
+    crate::io::output::write_atomic(path, &bytes)
 }
 
 /// Write a model file atomically: a temporary file in the same folder, renamed at the end.
 pub fn write_model(data: &ModelData, out: &Path) -> Result<()> {
     let bytes = data.to_bytes()?;
-    crate::output::write_atomic(out, &bytes)
+    crate::io::output::write_atomic(out, &bytes)
 }
 
 #[cfg(test)]
@@ -865,14 +869,14 @@ mod tests {
             ..Dataset::default()
         };
         for s in 0..2 {
-            ds.sources.push(crate::dataset::Source {
+            ds.sources.push(crate::io::dataset::Source {
                 path: format!("f{s}.csv").into(),
                 sha256: format!("{s:064x}"),
                 rows: 50,
                 columns: vec![],
             });
             for i in 0..50 {
-                ds.examples.push(crate::dataset::Example {
+                ds.examples.push(crate::io::dataset::Example {
                     text: format!("row {i}"),
                     labels: vec![Some(i % 5 == 0)],
                     source: s,

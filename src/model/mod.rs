@@ -17,10 +17,10 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::eval::metrics::Metrics;
 use crate::features::{Analysis, FeatureSpec, Featurizer, NgramKind, N_SIGNALS, SIGNAL_NAMES};
-use crate::lexicon::Category;
-use crate::logistic::sigmoid;
-use crate::metrics::Metrics;
+use crate::text::lexicon::Category;
+use crate::train::logistic::sigmoid;
 
 pub const FORMAT: &str = "moderate-model";
 /// The model format version written. 2: lexicon lists may hold `=term` exact-spelling entries,

@@ -270,7 +270,7 @@ fn chi2(a: f64, b: f64, n_pos: f64, n_neg: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::normalize;
+    use crate::text::normalize::normalize;
 
     #[test]
     fn chi2_is_zero_for_independent_features() {
