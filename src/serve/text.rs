@@ -1,5 +1,7 @@
 //! Text helpers for the server: sentence spans with code-point offsets, HTML to text, language
-//! detection. Nothing here sees the network.
+//! detection (among the languages of [`crate::text::lang`]). Nothing here sees the network.
+
+use crate::text::lang::{self, Language};
 
 /// A sentence of the original text: byte range (to slice the text) and code-point range (what
 /// the Perspective API reports as `begin`/`end`).
@@ -15,7 +17,7 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | ';' | ':' | '\n' | '…')
 }
 
-/// Split `text` into sentences, as [`crate::text::normalize::sentences`] does on normalized text (on
+/// Split `text` into sentences, as [`crate::text::tokenize::sentences`] does on normalized text (on
 /// `.`, `!`, `?`, `;`, `:`, `…` and line breaks), but on the original text and with offsets.
 ///
 /// A sentence keeps its closing punctuation (`"Quoi ?!"` is one span) and drops the white space
@@ -163,37 +165,56 @@ fn decode_entity(s: &str) -> (String, usize) {
     }
 }
 
-/// Languages the model was built for (ISO 639-1).
-pub const SUPPORTED_LANGUAGES: [&str; 2] = ["fr", "en"];
+/// Languages the model was built for (ISO 639-1): those of [`Language::ALL`].
+pub const SUPPORTED_LANGUAGES: [&str; Language::ALL.len()] = lang::CODES;
 
 /// The outcome of language detection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detected {
-    /// `fr` or `en`.
+    /// One of [`SUPPORTED_LANGUAGES`].
     Supported(&'static str),
     /// Another language, reliably detected (ISO 639-1 code where known, else ISO 639-3), or
     /// `und` when the text has no letters to detect a language from.
     Unsupported(String),
 }
 
-/// Detect the language of a comment. A language other than French or English is reported only
-/// when whatlang is confident; otherwise (short comments, mixed text) the closer of French and
-/// English is taken, because the model scores both and short comments are where detection errs.
+/// whatlang's name for a language the analyzer knows.
+fn whatlang_of(language: Language) -> whatlang::Lang {
+    match language {
+        Language::Fr => whatlang::Lang::Fra,
+        Language::En => whatlang::Lang::Eng,
+    }
+}
+
+/// The supported language whatlang calls `lang`, if any.
+fn supported(lang: whatlang::Lang) -> Option<&'static str> {
+    Language::ALL
+        .into_iter()
+        .find(|&l| whatlang_of(l) == lang)
+        .map(Language::code)
+}
+
+/// Detect the language of a comment. A language other than the supported ones is reported only
+/// when whatlang is confident; otherwise (short comments, mixed text) the closest supported one
+/// is taken, because the model scores them all and short comments are where detection errs.
 pub fn detect_language(text: &str) -> Detected {
-    use whatlang::{Detector, Lang};
+    use whatlang::Detector;
     let info = match whatlang::detect(text) {
         Some(info) => info,
         None => return Detected::Unsupported("und".into()),
     };
-    match info.lang() {
-        Lang::Fra => return Detected::Supported("fr"),
-        Lang::Eng => return Detected::Supported("en"),
-        other if info.is_reliable() => return Detected::Unsupported(iso639_1(other)),
-        _ => {}
+    if let Some(code) = supported(info.lang()) {
+        return Detected::Supported(code);
     }
-    match Detector::with_allowlist(vec![Lang::Fra, Lang::Eng]).detect_lang(text) {
-        Some(Lang::Eng) => Detected::Supported("en"),
-        Some(_) => Detected::Supported("fr"),
+    if info.is_reliable() {
+        return Detected::Unsupported(iso639_1(info.lang()));
+    }
+    let allowed = Language::ALL.into_iter().map(whatlang_of).collect();
+    match Detector::with_allowlist(allowed)
+        .detect_lang(text)
+        .and_then(supported)
+    {
+        Some(code) => Detected::Supported(code),
         None => Detected::Unsupported("und".into()),
     }
 }

@@ -20,12 +20,18 @@
 //! 5. Runs of three or more repeated letters squeezed: a vowel to one (`saaaale` → `sale`,
 //!    `nooooo` → `no`), a consonant to two (`connnnard` → `connard`); the lexicon matcher further
 //!    collapses doubled letters (except for its exact-spelling entries).
-//! 6. French elisions split from their word (`l'`, `d'`, `qu'`, `j'`, `t'`, `s'`, `n'`, `m'`,
-//!    `c'`: `l'immigré` → `l immigre`); any other apostrophe inside a word is dropped (`don't` →
-//!    `dont`, `aujourd'hui` → `aujourdhui`).
+//! 6. Elisions split from their word (the French `l'`, `d'`, `qu'`, `j'`, `t'`, `s'`, `n'`, `m'`,
+//!    `c'`, listed in [`crate::text::lang`]: `l'immigré` → `l immigre`); any other apostrophe
+//!    inside a word is dropped (`don't` → `dont`, `aujourd'hui` → `aujourdhui`).
+//!
+//! The tokens and sentences of the normalized text are [`crate::text::tokenize`]'s.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::text::lang;
+// Re-exported for the callers in `features/` until they call `text::tokenize` (issue 12 wiring).
+pub use crate::text::tokenize::{sentences, tokens};
 
 /// Normalize a comment for matching. See the module documentation for the rules.
 pub fn normalize(text: &str) -> String {
@@ -288,8 +294,6 @@ fn is_one_letter_word(c: char) -> bool {
     matches!(c, 'a' | 'y' | 'i' | 'o' | 'e')
 }
 
-const ELISIONS: [&str; 9] = ["l", "d", "qu", "j", "t", "s", "n", "m", "c"];
-
 fn leet(c: char) -> Option<char> {
     Some(match c {
         '0' => 'o',
@@ -335,7 +339,7 @@ fn fold_words(text: &str) -> String {
         out.push_str(&word);
         // Apostrophe inside a word: elision split or dropped.
         if i + 1 < n && chars[i] == '\'' && chars[i + 1].is_alphanumeric() {
-            if ELISIONS.contains(&word.as_str()) {
+            if lang::is_elision(&word) {
                 out.push(' ');
             }
             i += 1;
@@ -382,20 +386,6 @@ fn push_word(chars: &[char], folded: &mut Vec<char>, out: &mut String) {
         out.extend(std::iter::repeat_n(c, keep));
         i = j;
     }
-}
-
-/// Iterate over the word tokens of a normalized text: maximal runs of letters and digits.
-pub fn tokens(normalized: &str) -> impl Iterator<Item = &str> {
-    normalized
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-}
-
-/// Split a normalized text into sentences (on `.`, `!`, `?`, `;`, `:` and line breaks).
-pub fn sentences(normalized: &str) -> impl Iterator<Item = &str> {
-    normalized
-        .split(['.', '!', '?', ';', ':', '\n', '…'])
-        .filter(|s| s.chars().any(char::is_alphanumeric))
 }
 
 #[cfg(test)]
@@ -531,15 +521,5 @@ mod tests {
         assert_eq!(normalize("aujourd'hui"), "aujourdhui");
         assert_eq!(normalize("don't you're"), "dont youre");
         assert_eq!(normalize("les 'guillemets'"), "les  guillemets ");
-    }
-
-    #[test]
-    fn tokens_and_sentences() {
-        let n = normalize("Les rats, dehors! Vraiment.\nFin");
-        assert_eq!(
-            tokens(&n).collect::<Vec<_>>(),
-            ["les", "rats", "dehors", "vraiment", "fin"]
-        );
-        assert_eq!(sentences(&n).count(), 3);
     }
 }

@@ -2,26 +2,18 @@
 //! `espece de connard fini`, so the word and character n-grams of `connard` are there to be seen.
 //!
 //! Runs on the normalized text, before the lexicons and n-grams, at training and at scoring alike.
-//! Only a token that could be glued is tried: ASCII letters only (normalized French and English),
-//! [`MIN_LEN`] bytes or more, and unknown to the model itself (a known word, `salopette` or
-//! `antisemitisme`, is never split). It is split only when the whole of it is a sequence of known
-//! words, each of three letters or more or one of the short [`GLUE`] words, the fewest pieces
-//! winning (ties: the first split found, deterministic), and when the caller finds the pieces
-//! worth it: the featurizer asks for a lexicon term, or a word that is strong evidence for a label
-//! (`abruti`), among them, so that only a glued insult, slur or threat is split (`youtres`, a slur,
-//! is not `you` + `tres`, and the rare words the model never saw keep their character n-grams).
-//! Anything else is left as it is.
+//! Only a token that could be glued is tried (see [`candidates`]): ASCII letters only (normalized
+//! French and English), [`MIN_LEN`] bytes or more, and unknown to the model itself (a known word,
+//! `salopette` or `antisemitisme`, is never split). It is split only when the whole of it is a
+//! sequence of known words, each of three letters or more or one of the short pieces of a
+//! language ([`lang::is_short_piece`]), the fewest pieces winning ([`glue::fewest_pieces`]), and
+//! when the caller finds the pieces worth it: the featurizer asks for a lexicon term, or a word
+//! that is strong evidence for a label (`abruti`), among them, so that only a glued insult, slur
+//! or threat is split (`youtres`, a slur, is not `you` + `tres`, and the rare words the model never
+//! saw keep their character n-grams). Anything else is left as it is.
 
-/// Shortest token tried.
-pub const MIN_LEN: usize = 7;
-/// Longest piece tried, in bytes.
-const MAX_PIECE: usize = 24;
-/// Short words that may be a piece although under three letters: articles, pronouns and
-/// prepositions a word is glued to (`deconnard`, `tesdebile`, `ofshit`).
-const GLUE: &[&str] = &[
-    "de", "du", "le", "la", "un", "ce", "tu", "es", "ta", "sa", "ma", "se", "ne", "en", "au", "et",
-    "of", "is", "an", "ur", "my", "to", "be", "so", "go", "me", "us",
-];
+use crate::text::glue::{self, MAX_PIECE, MIN_LEN};
+use crate::text::{lang, tokenize};
 
 /// The text with every glued token split (see the module documentation) when `worth` says its
 /// pieces are worth it; `None` when nothing was split, so the caller keeps its string.
@@ -32,19 +24,9 @@ pub fn split_glued(
 ) -> Option<String> {
     let mut out: Option<String> = None;
     let mut copied = 0;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_alphanumeric() || (i > 0 && is_word_byte(bytes[i - 1])) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_word_byte(bytes[i]) {
-            i += 1;
-        }
-        let token = &text[start..i];
-        if token.len() < MIN_LEN || !token.bytes().all(|b| b.is_ascii_lowercase()) || known(token) {
+    for (start, end) in candidates(text) {
+        let token = &text[start..end];
+        if known(token) {
             continue;
         }
         let Some(cuts) = pieces(token, &known) else {
@@ -61,53 +43,37 @@ pub fn split_glued(
         let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
         o.push_str(&text[copied..start]);
         o.push_str(&words.join(" "));
-        copied = i;
+        copied = end;
     }
     let mut o = out?;
     o.push_str(&text[copied..]);
     Some(o)
 }
 
-/// A byte that continues a token: ASCII alphanumeric, or any byte of a non-ASCII character (so a
-/// token with an accent or another script is one token, and is left alone).
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+/// The tokens that could be glued words: [`MIN_LEN`] bytes or more of ASCII lower-case letters.
+/// A token touching a non-ASCII character (`«deconnard»`, `deconnard🙂`) is left
+/// alone too, as a token with an accent or of another script is: glued words are looked for in
+/// plain ASCII text only.
+pub fn candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    tokenize::spans(text).filter(move |&(start, end)| {
+        end - start >= MIN_LEN
+            && bytes[start..end].iter().all(u8::is_ascii_lowercase)
+            && (start == 0 || bytes[start - 1].is_ascii())
+            && bytes.get(end).is_none_or(u8::is_ascii)
+    })
 }
 
 /// The end offsets of the pieces of `token` (two or more known words, the fewest), or `None`.
 fn pieces(token: &str, known: &impl Fn(&str) -> bool) -> Option<Vec<usize>> {
-    let n = token.len();
-    // best[j]: fewest pieces covering token[..j], and where its last piece starts.
-    let mut best: Vec<Option<(u32, usize)>> = vec![None; n + 1];
-    best[0] = Some((0, 0));
-    for j in 1..=n {
-        for i in j.saturating_sub(MAX_PIECE)..j {
-            let Some((count, _)) = best[i] else {
-                continue;
-            };
-            let piece = &token[i..j];
-            let fits = if piece.len() >= 3 {
-                known(piece)
-            } else {
-                GLUE.contains(&piece)
-            };
-            if fits && best[j].is_none_or(|(c, _)| count + 1 < c) {
-                best[j] = Some((count + 1, i));
-            }
+    let is_piece = |piece: &str| {
+        if piece.len() >= 3 {
+            known(piece)
+        } else {
+            lang::is_short_piece(piece)
         }
-    }
-    let (count, _) = best[n]?;
-    if count < 2 {
-        return None;
-    }
-    let mut cuts = Vec::with_capacity(count as usize);
-    let mut j = n;
-    while j > 0 {
-        cuts.push(j);
-        j = best[j]?.1;
-    }
-    cuts.reverse();
-    Some(cuts)
+    };
+    glue::fewest_pieces(token, MAX_PIECE, is_piece).filter(|cuts| cuts.len() >= 2)
 }
 
 #[cfg(test)]
@@ -170,6 +136,49 @@ mod tests {
             split("tousdesrats deconnardfini").as_deref(),
             Some("tousdesrats de connard fini")
         );
+    }
+
+    /// The tokens the scan before the one tokenizer tried: maximal runs of ASCII alphanumeric or
+    /// non-ASCII bytes, starting with an ASCII alphanumeric one, all ASCII lower-case letters.
+    fn old_candidates(text: &str) -> Vec<(usize, usize)> {
+        let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphanumeric() || (i > 0 && is_word_byte(bytes[i - 1])) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_word_byte(bytes[i]) {
+                i += 1;
+            }
+            let token = &text[start..i];
+            if token.len() >= MIN_LEN && token.bytes().all(|b| b.is_ascii_lowercase()) {
+                out.push((start, i));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn candidates_are_the_tokens_of_the_old_scan() {
+        let mut beside_non_ascii = 0;
+        for text in crate::text::tokenize::tests::normalized_samples() {
+            let new: Vec<_> = candidates(&text).collect();
+            assert_eq!(new, old_candidates(&text), "{text:?}");
+            // Tokens the tokenizer gives but neither rule tries: next to a symbol like `«`.
+            beside_non_ascii += tokenize::spans(&text)
+                .filter(|&(s, e)| {
+                    e - s >= MIN_LEN
+                        && text[s..e].bytes().all(|b| b.is_ascii_lowercase())
+                        && !new.contains(&(s, e))
+                })
+                .count();
+        }
+        assert!(beside_non_ascii > 100, "{beside_non_ascii}");
+        assert!(candidates("«deconnard» deconnard🙂 deconnard").eq([(28, 37)]));
     }
 
     #[test]

@@ -1,23 +1,12 @@
 //! The shouting signal, computed on the original text (normalization folds capitals away).
 //!
-//! Acronyms are capitals too (ONU, OSDH, USA, OIAC, OTAN): a known acronym, or any all-caps word of
-//! two to five letters standing among lower-case words, does not count as shouting on its own. A run
-//! of such words next to each other does ("NON MAIS ALLÔ").
+//! Words are the tokenizer's ([`crate::text::tokenize`]: letters and digits, so `G7` is one word).
+//! Acronyms are capitals too (ONU, OSDH, USA, OIAC, OTAN): a known acronym (each language's list,
+//! in [`crate::text::lang`]), or any all-caps word of two to five letters standing among
+//! lower-case words, does not count as shouting on its own. A run of such words next to each other
+//! does ("NON MAIS ALLÔ").
 
-/// Acronyms common in news comments, compared after upper-casing.
-const ACRONYMS: &[&str] = &[
-    "ONU", "UN", "OSDH", "OIAC", "OPCW", "OTAN", "NATO", "USA", "US", "UE", "EU", "UK", "FMI",
-    "IMF", "BCE", "ECB", "HCR", "UNHCR", "UNRWA", "UNICEF", "OMS", "WHO", "CIA", "FBI", "NSA",
-    "DGSE", "DGSI", "GIGN", "RAID", "CRS", "BAC", "SNCF", "RATP", "EDF", "PSG", "OM", "OL", "FC",
-    "CAN", "FIFA", "UEFA", "NBA", "NHL", "NFL", "LNH", "PIB", "GDP", "TVA", "SMIC", "RSA", "CAF",
-    "HLM", "PMA", "GPA", "IVG", "LGBT", "LGBTQ", "LGBTQIA", "PS", "LR", "RN", "FN", "LFI", "EELV",
-    "PCF", "NUPES", "MODEM", "CAQ", "PQ", "PLQ", "NPD", "NDP", "GRC", "RCMP", "SPVM", "SQ", "PJD",
-    "RNI", "PAM", "USFP", "FLN", "RCD", "ISIS", "EI", "DAESH", "HTS", "FSA", "ASL", "YPG", "PKK",
-    "IDF", "FDS", "SDF", "CGT", "CFDT", "ONG", "NGO", "PDG", "CEO", "TV", "JT", "BFM", "BFMTV",
-    "CNN", "BBC", "AFP", "AP", "RFI", "OK", "IA", "AI", "COVID", "SIDA", "AIDS", "VIH", "HIV",
-    "ADN", "DNA", "USD", "EUR", "CAD", "MAD", "DH", "ONF", "OQTF", "CEDH", "CPI", "ICC", "CIJ",
-    "ICJ", "MRE", "GCC", "CCG", "OPEP", "OPEC", "KSA", "UAE", "EAU",
-];
+use crate::text::{lang, tokenize};
 
 /// Measurements of capitals in one comment.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -45,23 +34,20 @@ impl Caps {
 }
 
 fn is_acronym(word: &str) -> bool {
-    let upper = word.to_uppercase();
-    ACRONYMS.contains(&upper.as_str())
+    lang::is_acronym(&word.to_uppercase())
 }
 
 /// Measure capitals in the original text.
 pub fn measure(text: &str) -> Caps {
-    // Words: maximal runs of letters (and digits, so "G7" is one word).
     struct Word<'a> {
         text: &'a str,
         letters: usize,
         upper: usize,
     }
-    let mut words: Vec<Word> = Vec::new();
-    let mut start = None;
+    let words: Vec<Word> = tokenize::tokens(text).map(make_word).collect();
     let mut bang_runs = 0;
     let mut bang = 0;
-    for (i, c) in text.char_indices() {
+    for c in text.chars() {
         if c == '!' || c == '?' {
             bang += 1;
         } else {
@@ -70,19 +56,9 @@ pub fn measure(text: &str) -> Caps {
             }
             bang = 0;
         }
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(s) = start.take() {
-            words.push(make_word(&text[s..i]));
-        }
     }
     if bang >= 3 {
         bang_runs += 1;
-    }
-    if let Some(s) = start {
-        words.push(make_word(&text[s..]));
     }
     fn make_word(text: &str) -> Word<'_> {
         let mut letters = 0;

@@ -10,189 +10,28 @@
 //! Elongations still match, since the comparison is "at least as many", and the rest of the
 //! normalization (accents, leetspeak, spacing…) applies as for any term.
 //!
+//! A term is also found glued to other words inside one token (`bandedeconnards`,
+//! `connardfini`): when the rest of the token is made of the languages' term-glue words
+//! ([`crate::text::lang::Words::term_glue`]) or of words the model knows, read by the one glued-word
+//! mechanism, [`crate::text::glue`]. The lists as written, the shipped ones and the folder reader
+//! are in `source.rs`.
+//!
 //! The lists a model was trained with are stored inside the model file, so scoring never depends on
 //! files next to the binary; `moderate train --lexicons DIR` reads edited lists.
 
+mod source;
+
 use std::collections::{HashMap, HashSet};
-use std::fmt;
-use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::normalize::{normalize, sentences, tokens};
+use crate::text::glue::{self, MAX_PIECE, MIN_LEN};
+use crate::text::lang;
+use crate::text::normalize::normalize;
+use crate::text::tokenize::{sentences, tokens};
 
-/// The lexicon categories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    Slur,
-    Dehumanizing,
-    Threat,
-    Insult,
-    Profanity,
-    Identity,
-}
-
-impl Category {
-    pub const ALL: [Category; 6] = [
-        Category::Slur,
-        Category::Dehumanizing,
-        Category::Threat,
-        Category::Insult,
-        Category::Profanity,
-        Category::Identity,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Category::Slur => "slur",
-            Category::Dehumanizing => "dehumanizing",
-            Category::Threat => "threat",
-            Category::Insult => "insult",
-            Category::Profanity => "profanity",
-            Category::Identity => "identity",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.name() == name)
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One list of terms as written in its file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TermList {
-    pub lang: String,
-    pub category: Category,
-    pub terms: Vec<String>,
-}
-
-/// The lists in use, as stored in a model file.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct LexiconSource {
-    pub lists: Vec<TermList>,
-}
-
-macro_rules! embedded {
-    ($lang:literal, $cat:ident, $file:literal) => {
-        (
-            $lang,
-            Category::$cat,
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/models/lexicons/",
-                $lang,
-                "/",
-                $file,
-                ".txt"
-            )),
-        )
-    };
-}
-
-/// The lists shipped in `models/lexicons`, compiled into the binary.
-const EMBEDDED: &[(&str, Category, &str)] = &[
-    embedded!("fr", Slur, "slur"),
-    embedded!("fr", Dehumanizing, "dehumanizing"),
-    embedded!("fr", Threat, "threat"),
-    embedded!("fr", Insult, "insult"),
-    embedded!("fr", Profanity, "profanity"),
-    embedded!("fr", Identity, "identity"),
-    embedded!("en", Slur, "slur"),
-    embedded!("en", Dehumanizing, "dehumanizing"),
-    embedded!("en", Threat, "threat"),
-    embedded!("en", Insult, "insult"),
-    embedded!("en", Profanity, "profanity"),
-    embedded!("en", Identity, "identity"),
-];
-
-/// Parse one list file: one term per line, `#` starts a comment line, blank lines ignored.
-pub fn parse_terms(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
-}
-
-impl LexiconSource {
-    /// The lists shipped with this build.
-    pub fn embedded() -> LexiconSource {
-        LexiconSource {
-            lists: EMBEDDED
-                .iter()
-                .map(|(lang, category, text)| TermList {
-                    lang: lang.to_string(),
-                    category: *category,
-                    terms: parse_terms(text),
-                })
-                .collect(),
-        }
-    }
-
-    /// Read `DIR/<lang>/<category>.txt` for every language folder in `dir`.
-    pub fn load_dir(dir: &Path) -> Result<LexiconSource> {
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-        let mut langs: Vec<_> = entries
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().is_dir())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        langs.sort();
-        let mut lists = Vec::new();
-        for lang in langs {
-            for category in Category::ALL {
-                let path = dir.join(&lang).join(format!("{}.txt", category.name()));
-                if !path.exists() {
-                    continue;
-                }
-                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-                let text = String::from_utf8(bytes).map_err(|e| {
-                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count();
-                    Error::input(
-                        &path.display().to_string(),
-                        line as u64,
-                        None,
-                        "invalid UTF-8",
-                    )
-                })?;
-                lists.push(TermList {
-                    lang: lang.clone(),
-                    category,
-                    terms: parse_terms(&text),
-                });
-            }
-        }
-        if lists.is_empty() {
-            return Err(Error::input(
-                &dir.display().to_string(),
-                0,
-                None,
-                "no lexicon files found (expected <lang>/<category>.txt, e.g. fr/slur.txt)",
-            ));
-        }
-        Ok(LexiconSource { lists })
-    }
-
-    pub fn term_count(&self) -> usize {
-        self.lists.iter().map(|l| l.terms.len()).sum()
-    }
-}
+pub use source::{parse_terms, Category, LexiconSource, TermList};
 
 /// Collapse runs of the same character to one (`connard` → `conard`), recording in `runs`, for
 /// each byte pushed, whether the character was doubled (1) or not (0).
@@ -249,19 +88,6 @@ pub struct Lexicon {
     known_words: HashSet<String>,
 }
 
-/// Words that are glued to a term in `bandedeconnards`, `youstupidbitch`: articles, determiners,
-/// pronouns and the usual intensifiers, French and English. A long token is a glued term only when
-/// what is around the term is made of these words alone, so `democrats` is not `demo` + `rats`.
-const GLUE_WORDS: &[&str] = &[
-    "de", "des", "du", "le", "la", "les", "un", "une", "ce", "ces", "cet", "cette", "sale",
-    "sales", "gros", "grosse", "grosses", "espece", "bande", "tu", "es", "tes", "toi", "ta", "ton",
-    "vous", "quel", "quelle", "quels", "quelles", "sont", "est", "mon", "ma", "pauvre", "petit",
-    "petite", "vieux", "vieille", "sa", "son", "ses", "ils", "elles", "tous", "you", "ur", "your",
-    "youre", "the", "an", "these", "those", "this", "that", "fucking", "fuckin", "stupid", "dumb",
-    "such", "what", "bunch", "of", "are", "is", "little", "dirty", "filthy", "all", "them", "they",
-    "go",
-];
-
 /// The text with every hyphen between two letters or digits dropped (`co-nnard` → `connard`), or
 /// None when there is none. Hyphens stay in the normalized text (French compounds); only the
 /// lexicon looks at this second reading.
@@ -285,29 +111,13 @@ fn drop_inner_hyphens(normalized: &str) -> Option<String> {
     )
 }
 
-/// Whether `s` is a sequence of words of `sets`, each at most `longest` bytes long (true for an
-/// empty `s`).
-fn made_of(s: &str, sets: &[&HashSet<String>], longest: usize) -> bool {
-    let b = s.as_bytes();
-    let mut ok = vec![false; b.len() + 1];
-    ok[0] = true;
-    for i in 0..b.len() {
-        if !ok[i] {
-            continue;
-        }
-        for j in i + 1..=b.len().min(i + longest) {
-            if s.is_char_boundary(j) && sets.iter().any(|set| set.contains(&s[i..j])) {
-                ok[j] = true;
-            }
-        }
-    }
-    ok[b.len()]
+/// Whether `s` is a sequence of words of `sets` (true for an empty `s`).
+fn made_of(s: &str, sets: &[&HashSet<String>]) -> bool {
+    glue::fewest_pieces(s, MAX_PIECE, |piece| {
+        sets.iter().any(|set| set.contains(piece))
+    })
+    .is_some()
 }
-
-/// Longest glue word, in bytes.
-const GLUE_LONGEST: usize = 8;
-/// Longest known word tried as a piece of a glued token, in bytes.
-const KNOWN_LONGEST: usize = 24;
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
@@ -433,8 +243,7 @@ impl Lexicon {
             .match_kind(MatchKind::Standard)
             .build(&glued_patterns)
             .map_err(|e| Error::Model(format!("cannot build the lexicon matcher: {e}")))?;
-        let glue_words = GLUE_WORDS
-            .iter()
+        let glue_words = lang::term_glue()
             .map(|w| {
                 let mut s = String::new();
                 skeleton_into(w, &mut s, &mut Vec::new());
@@ -520,7 +329,7 @@ impl Lexicon {
         for tok in text.split(' ') {
             let start = at;
             at += tok.len() + 1;
-            if tok.len() < 7 {
+            if tok.len() < MIN_LEN {
                 continue;
             }
             let glue = [&self.glue_words];
@@ -528,12 +337,11 @@ impl Lexicon {
             let known_token = self.known_words.contains(tok);
             for m in self.glued.find_overlapping_iter(tok) {
                 let (before, after) = (&tok[..m.start()], &tok[m.end()..]);
-                let between_glue =
-                    made_of(before, &glue, GLUE_LONGEST) && made_of(after, &glue, GLUE_LONGEST);
+                let between_glue = made_of(before, &glue) && made_of(after, &glue);
                 let between_words = !known_token
                     && !self.known_words.is_empty()
-                    && made_of(before, &glue_or_known, KNOWN_LONGEST)
-                    && made_of(after, &glue_or_known, KNOWN_LONGEST);
+                    && made_of(before, &glue_or_known)
+                    && made_of(after, &glue_or_known);
                 if m.len() == tok.len() || !(between_glue || between_words) {
                     continue;
                 }
@@ -621,14 +429,6 @@ mod tests {
         out.iter()
             .map(|m| (lex.surface(m.term).to_string(), m.category, m.sentence))
             .collect()
-    }
-
-    #[test]
-    fn parse_skips_comments_and_blank_lines() {
-        assert_eq!(
-            parse_terms("# header\n\nrats\n  cafards  \n#x\n"),
-            ["rats", "cafards"]
-        );
     }
 
     #[test]

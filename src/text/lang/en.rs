@@ -1,0 +1,28 @@
+//! English: the word lists of [`Language::En`](super::Language::En) (roles documented on
+//! [`Words`]).
+
+use super::{embed_lexicons, Words};
+use crate::text::lexicon::Category;
+
+pub const WORDS: Words = Words {
+    elisions: &[],
+    short_pieces: &[
+        "of", "is", "an", "ur", "my", "to", "be", "so", "go", "me", "us",
+    ],
+    term_glue: &[
+        "you", "ur", "your", "youre", "the", "an", "these", "those", "this", "that", "fucking",
+        "fuckin", "stupid", "dumb", "such", "what", "bunch", "of", "are", "is", "little", "dirty",
+        "filthy", "all", "them", "they", "go",
+    ],
+    second_person: &["you", "your", "youre", "ur", "u", "yourself"],
+    // Acronyms of English names, and names used as they are in every language (FIFA, CNN, COVID,
+    // currency codes).
+    acronyms: &[
+        "UN", "OPCW", "NATO", "USA", "US", "EU", "UK", "IMF", "ECB", "UNHCR", "UNRWA", "UNICEF",
+        "WHO", "CIA", "FBI", "NSA", "FC", "FIFA", "UEFA", "NBA", "NHL", "NFL", "GDP", "LGBT",
+        "LGBTQ", "LGBTQIA", "NDP", "RCMP", "ISIS", "HTS", "FSA", "YPG", "PKK", "IDF", "SDF", "NGO",
+        "CEO", "TV", "CNN", "BBC", "AP", "OK", "AI", "COVID", "AIDS", "HIV", "DNA", "USD", "EUR",
+        "CAD", "MAD", "ICC", "ICJ", "GCC", "OPEC", "KSA", "UAE",
+    ],
+    lexicons: embed_lexicons!("en"),
+};

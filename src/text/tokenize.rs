@@ -1,0 +1,160 @@
+//! The tokenizer: the word tokens of a text, and the sentences of a normalized text.
+//!
+//! A token is a maximal run of letters and digits (Unicode alphanumeric characters); everything
+//! else separates tokens. Every stage that reads words reads them here: the lexicons, glued-word
+//! segmentation, the n-gram features, the second-person signal, and the shouting signal (on the
+//! original text, where `G7` is one word and `ALLÔ` another).
+//!
+//! What normalized text can hold ([`crate::text::normalize`]): lower-case letters (ASCII, and the
+//! letters of other scripts that have no accent to drop), digits, ASCII punctuation, spaces and
+//! line breaks, and other non-ASCII symbols left between words (`«`, `€`, `°`, emoji; NFKC has made
+//! `…` three dots). There are no combining marks, no invisible characters and no control
+//! characters other than `\n`. So a
+//! token is ASCII unless it holds a letter of another script or an unfolded letter (`ð`), and a
+//! non-ASCII character next to a token is a symbol, never part of it: the stages that only handle
+//! ASCII words (segmentation) say what they do with such neighbours.
+
+use std::str::CharIndices;
+
+/// The byte spans of a text's tokens, in order.
+pub fn spans(text: &str) -> Spans<'_> {
+    Spans {
+        len: text.len(),
+        chars: text.char_indices(),
+    }
+}
+
+/// [`spans`] into `out`, cleared first (a buffer reused from text to text).
+pub fn spans_into(text: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    out.extend(spans(text));
+}
+
+/// A text's tokens, in order.
+pub fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    spans(text).map(move |(s, e)| &text[s..e])
+}
+
+/// Split a normalized text into sentences (on `.`, `!`, `?`, `;`, `:`, `…` and line breaks),
+/// leaving out those without a token.
+pub fn sentences(normalized: &str) -> impl Iterator<Item = &str> {
+    normalized
+        .split(['.', '!', '?', ';', ':', '\n', '…'])
+        .filter(|s| s.chars().any(char::is_alphanumeric))
+}
+
+/// Iterator of [`spans`].
+#[derive(Debug, Clone)]
+pub struct Spans<'a> {
+    len: usize,
+    chars: CharIndices<'a>,
+}
+
+impl Iterator for Spans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let start = self
+            .chars
+            .by_ref()
+            .find(|(_, c)| c.is_alphanumeric())
+            .map(|(i, _)| i)?;
+        // The character that ends the token is a separator: consuming it loses nothing.
+        let end = self
+            .chars
+            .by_ref()
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map_or(self.len, |(i, _)| i);
+        Some((start, end))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::text::normalize::normalize;
+
+    /// Texts normalized from random pieces of what comments hold: ASCII, punctuation, accents,
+    /// look-alikes, other scripts, symbols, emoji, invisible characters.
+    pub(crate) fn normalized_samples() -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "a", "b", "e", "o", "z", "de", "connard", "fini", "rats", "You", "X", "0", "1", "7",
+            "42", " ", " ", " ", "  ", "\n", ".", ",", "!", "?", "'", "’", "-", "_", "*", "/", "@",
+            "$", "&", "#", "(", ")", "\"", "é", "É", "à", "ç", "œ", "ß", "ð", "þ", "ø", "е", "о",
+            "α", "ж", "ب", "中", "…", "«", "»", "€", "°", "²", "½", "🙂", "🤬", "\u{200B}",
+            "\u{0301}", "\u{00AD}", "\t", "ＡＢ", "𝐜", "ﬁ",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        (0..20_000)
+            .map(|_| {
+                let len = 1 + next(24);
+                let raw: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+                normalize(&raw)
+            })
+            .collect()
+    }
+
+    /// `normalize::tokens` before this module: split on anything not alphanumeric.
+    fn old_normalize_tokens(text: &str) -> Vec<&str> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// `features::token_spans` before this module.
+    fn old_feature_spans(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices() {
+            if c.is_alphanumeric() {
+                if start.is_none() {
+                    start = Some(i);
+                }
+            } else if let Some(s) = start.take() {
+                out.push((s, i));
+            }
+        }
+        if let Some(s) = start {
+            out.push((s, text.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn the_tokens_of_the_old_rules() {
+        let samples = normalized_samples();
+        let mut buf = Vec::new();
+        for text in &samples {
+            assert_eq!(tokens(text).collect::<Vec<_>>(), old_normalize_tokens(text));
+            spans_into(text, &mut buf);
+            assert_eq!(buf, old_feature_spans(text), "{text:?}");
+        }
+        // The samples reach what the rules must agree on.
+        let all = samples.concat();
+        for c in ['«', '€', '🙂', 'ж', '中', '\n', '2', 'ð'] {
+            assert!(
+                all.contains(c),
+                "{c:?} never reached the normalized samples"
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_and_sentences() {
+        let n = normalize("Les rats, dehors! Vraiment.\nFin 2024… «ok» G7");
+        assert_eq!(
+            tokens(&n).collect::<Vec<_>>(),
+            ["les", "rats", "dehors", "vraiment", "fin", "2024", "ok", "g7"]
+        );
+        assert_eq!(sentences(&n).count(), 4);
+        assert_eq!(spans("ÇA va").collect::<Vec<_>>(), [(0, 3), (4, 6)]);
+        assert_eq!(spans("").count(), 0);
+        assert_eq!(spans(" ... ").count(), 0);
+    }
+}
