@@ -119,6 +119,17 @@ impl Confusion {
         }
     }
 
+    /// False-positive rate: the share of the rows without the label that are flagged (0 when
+    /// there are none).
+    pub fn false_positive_rate(&self) -> f64 {
+        let neg = self.fp + self.tn;
+        if neg == 0 {
+            0.0
+        } else {
+            self.fp as f64 / neg as f64
+        }
+    }
+
     pub fn f1(&self, neg_weight: f64) -> f64 {
         let p = self.precision(neg_weight);
         let r = self.recall();
@@ -254,6 +265,11 @@ mod tests {
         let c = Confusion::at(&s, &y, 0.6);
         assert_eq!((c.tp, c.fp, c.tn, c.fn_), (2, 1, 2, 0));
         assert!((c.f1(1.0) - 0.8).abs() < 1e-12);
+        assert!((c.false_positive_rate() - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(
+            Confusion::at(&[0.9], &[true], 0.5).false_positive_rate(),
+            0.0
+        );
         let t = best_f1_threshold(&s, &y, 1.0);
         assert!(t == 0.6 || t == 0.9, "{t}");
         assert_eq!(best_f1_threshold(&[0.2, 0.8], &[false, true], 1.0), 0.8);

@@ -57,11 +57,7 @@ impl BudgetRow {
         let n = (pos + neg).max(1);
         let w = negative_weight(pos, neg, base_rate);
         let tpr = c.recall();
-        let fpr = if neg > 0 {
-            c.fp as f64 / neg as f64
-        } else {
-            0.0
-        };
+        let fpr = c.false_positive_rate();
         let rate = if pos > 0 && neg > 0 {
             base_rate
         } else {
