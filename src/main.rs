@@ -411,7 +411,6 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
         } else {
             input.clone()
         },
-        max_error_messages: 20,
     };
     let (reader, size): (Box<dyn io::Read>, Option<u64>) = if input == "-" {
         (Box::new(io::stdin().lock()), None)
@@ -476,6 +475,32 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Row errors printed on stderr by `moderate score`; a count of the others follows.
+const MAX_ERROR_MESSAGES: usize = 20;
+
+/// How `moderate score` shows a run: the progress bar, and the first row errors on stderr.
+struct ScoreProgress<'a> {
+    bar: &'a ProgressBar,
+    input_name: &'a str,
+    errors: usize,
+}
+
+impl score::Progress for ScoreProgress<'_> {
+    fn read(&mut self, bytes: u64) {
+        self.bar.set_position(bytes);
+    }
+
+    fn row_error(&mut self, line: u64, message: &str) {
+        if self.errors < MAX_ERROR_MESSAGES {
+            eprintln!(
+                "moderate: {}:{}: {} (row written with an error)",
+                self.input_name, line, message
+            );
+        }
+        self.errors += 1;
+    }
+}
+
 fn run_format<R: io::BufRead, W: Write>(
     model: &Model,
     format: Format,
@@ -484,10 +509,19 @@ fn run_format<R: io::BufRead, W: Write>(
     opts: &ScoreOptions,
     bar: &ProgressBar,
 ) -> anyhow::Result<score::Summary> {
-    Ok(match format {
-        Format::Csv => score::score_csv(model, reader, writer, opts, bar)?,
-        Format::Jsonl => score::score_jsonl(model, reader, writer, opts, bar)?,
-    })
+    let mut progress = ScoreProgress {
+        bar,
+        input_name: &opts.input_name,
+        errors: 0,
+    };
+    let summary = format.score(model, reader, writer, opts, &mut progress)?;
+    if progress.errors > MAX_ERROR_MESSAGES {
+        eprintln!(
+            "moderate: {} more row errors not shown",
+            progress.errors - MAX_ERROR_MESSAGES
+        );
+    }
+    Ok(summary)
 }
 
 fn explain(text: &str, model: Option<PathBuf>, top: usize) -> anyhow::Result<()> {

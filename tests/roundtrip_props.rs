@@ -10,9 +10,8 @@
 use std::process::Command;
 use std::sync::OnceLock;
 
-use indicatif::ProgressBar;
 use moderate::model::{Model, Reasons};
-use moderate::score::{score_csv, score_jsonl, ScoreOptions};
+use moderate::score::{Format, ScoreOptions};
 use moderate::text::normalize::normalize;
 use proptest::prelude::*;
 
@@ -26,7 +25,6 @@ fn opts() -> ScoreOptions {
         text_column: "text".into(),
         reasons: Reasons::All,
         input_name: "prop".into(),
-        max_error_messages: 0,
     }
 }
 
@@ -61,17 +59,16 @@ proptest! {
 
     #[test]
     fn any_bytes_as_a_csv_or_jsonl_file(bytes in texty_bytes(), header in any::<bool>()) {
-        let bar = ProgressBar::hidden();
         let mut input = if header { b"id,text\n".to_vec() } else { Vec::new() };
         input.extend_from_slice(&bytes);
         let mut out = Vec::new();
-        let csv = score_csv(model(), &input[..], &mut out, &opts(), &bar);
+        let csv = Format::Csv.score(model(), &input[..], &mut out, &opts(), &mut ());
         if let Err(e) = csv {
             // A file-level error names the input.
             prop_assert!(e.to_string().starts_with("prop"), "{e}");
         }
         let mut out = Vec::new();
-        let jsonl = score_jsonl(model(), &bytes[..], &mut out, &opts(), &bar);
+        let jsonl = Format::Jsonl.score(model(), &bytes[..], &mut out, &opts(), &mut ());
         prop_assert!(jsonl.is_ok(), "{:?}", jsonl.err());
         // One output line per input line (a last line without its newline counts).
         let lines_in = bytes.split(|&b| b == b'\n').count()

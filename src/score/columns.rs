@@ -1,0 +1,186 @@
+//! The output columns, one definition for every format, and the one rounding rule for scores.
+//!
+//! Every scored row gets, after its own fields and in this order: `score_<label>` for each model
+//! label, `shouting`, `flagged`, `reasons` and `error` ([`Columns`]). A row that could not be
+//! scored gets empty scores and lists and its error message ([`Cell`]).
+//!
+//! Scores are written with four decimals, rounded half to even on the score's exact value, as
+//! `format!("{:.4}")` does: 0.03125 (1/32) is 0.0312, 0.09375 is 0.0938. A text format writes
+//! [`score_text`] (`0.5000`); a format with numbers writes [`score_number`], the same decimal as a
+//! number (JSON's `0.5`).
+
+use crate::model::{Model, Scored};
+
+/// What scoring one row gave: its scores, or why it could not be scored.
+pub type Outcome = std::result::Result<Scored, String>;
+
+/// The columns appended to every row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    names: Vec<String>,
+    labels: usize,
+}
+
+/// One appended value, for a format to write its way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// A score; `None` on a row that could not be scored.
+    Score(Option<f32>),
+    /// `flagged` and `reasons` (empty on a row that could not be scored).
+    List(&'a [String]),
+    /// The row's error message; `None` on a scored row.
+    Error(Option<&'a str>),
+}
+
+impl Columns {
+    /// The columns after the scores.
+    pub const AFTER_SCORES: [&'static str; 4] = ["shouting", "flagged", "reasons", "error"];
+
+    pub fn new(model: &Model) -> Columns {
+        let mut names: Vec<String> = model.labels().map(|l| format!("score_{l}")).collect();
+        let labels = names.len();
+        names.extend(Columns::AFTER_SCORES.map(String::from));
+        Columns { names, labels }
+    }
+
+    /// Every column name, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// Every column of a row with its value, in order.
+    pub fn cells<'a>(&'a self, outcome: &'a Outcome) -> impl Iterator<Item = (&'a str, Cell<'a>)> {
+        let mut cells = Vec::with_capacity(self.names.len());
+        match outcome {
+            Ok(s) => {
+                debug_assert_eq!(s.scores.len(), self.labels);
+                cells.extend(s.scores.iter().map(|&x| Cell::Score(Some(x))));
+                cells.extend([
+                    Cell::Score(Some(s.shouting)),
+                    Cell::List(&s.flagged),
+                    Cell::List(&s.reasons),
+                    Cell::Error(None),
+                ]);
+            }
+            Err(message) => {
+                cells.extend((0..self.labels).map(|_| Cell::Score(None)));
+                cells.extend([
+                    Cell::Score(None),
+                    Cell::List(&[]),
+                    Cell::List(&[]),
+                    Cell::Error(Some(message)),
+                ]);
+            }
+        }
+        self.names().zip(cells)
+    }
+}
+
+/// A score as text, with four decimals (see the module documentation), into `buf`, without
+/// allocating (the standard formatter takes its slow exact path for many scores). For `s` in
+/// [+0, 1]: `s × 10⁴` is exact in f64 (24 + 14 bits), and rounding it half to even is what the
+/// formatter does with the exact decimal value. Anything else goes to the formatter.
+pub fn score_text(s: f32, buf: &mut String) -> &str {
+    use std::fmt::Write as _;
+    buf.clear();
+    match in_range_decimal(s) {
+        Some(n) => {
+            let _ = write!(buf, "{}.{:04}", n / 10_000, n % 10_000);
+        }
+        None => {
+            let _ = write!(buf, "{s:.4}");
+        }
+    }
+    buf
+}
+
+/// The number [`score_text`] writes, as the nearest f64 (NaN and infinities stay as they are).
+pub fn score_number(s: f32) -> f64 {
+    match in_range_decimal(s) {
+        Some(n) => n as f64 / 10_000.0,
+        None => format!("{s:.4}").parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// `s` in ten-thousandths, rounded half to even, for `s` in [+0, 1].
+fn in_range_decimal(s: f32) -> Option<u32> {
+    (s.is_sign_positive() && s <= 1.0).then(|| (s as f64 * 10_000.0).round_ties_even() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(s: f32) {
+        let mut buf = String::new();
+        let text = score_text(s, &mut buf).to_string();
+        assert_eq!(text, format!("{s:.4}"), "bits {:#x}", s.to_bits());
+        let number = score_number(s);
+        let parsed: f64 = text.parse().unwrap_or(f64::NAN);
+        assert!(
+            number.to_bits() == parsed.to_bits() || (number.is_nan() && parsed.is_nan()),
+            "{s}: {number} is not {text}"
+        );
+    }
+
+    #[test]
+    fn scores_are_written_as_the_formatter_writes_them_in_every_format() {
+        // Exact ties at the fifth decimal (1/32 = 0.03125 rounds to even: 0.0312), the ends,
+        // values just under a carry, and out-of-range values that go to the formatter.
+        for s in [
+            0.0,
+            1.0,
+            0.03125,
+            0.09375,
+            0.5,
+            0.99995,
+            f32::from_bits(0x3f7f_fcb9), // just under 0.99995
+            0.000_05,
+            0.000_049_99,
+            -0.0,
+            -0.25,
+            1.5,
+            f32::NAN,
+            f32::INFINITY,
+            f32::MIN_POSITIVE,
+        ] {
+            same(s);
+        }
+        // One f32 in 61 between 0 and 1 (about 17 million values).
+        let top = 1.0f32.to_bits();
+        for bits in (0..=top).step_by(61) {
+            same(f32::from_bits(bits));
+        }
+        // Every tie rounds to even, as text and as a number.
+        let mut buf = String::new();
+        assert_eq!(score_text(0.03125, &mut buf), "0.0312");
+        assert_eq!(score_number(0.03125), 0.0312);
+        assert_eq!(score_number(0.09375), 0.0938);
+        assert_eq!(score_number(0.15625), 0.1562);
+        assert_eq!(score_text(1.0, &mut buf), "1.0000");
+        assert_eq!(score_number(1.0), 1.0);
+    }
+
+    #[test]
+    fn error_rows_have_empty_cells_and_their_message() {
+        let model = Model::default_model().expect("embedded model");
+        let columns = Columns::new(&model);
+        let names: Vec<&str> = columns.names().collect();
+        let labels: Vec<String> = model.labels().map(|l| format!("score_{l}")).collect();
+        assert_eq!(names[..labels.len()], labels);
+        assert_eq!(names[labels.len()..], Columns::AFTER_SCORES);
+        let error: Outcome = Err("bad row".into());
+        let cells: Vec<_> = columns.cells(&error).collect();
+        assert_eq!(cells.len(), names.len());
+        assert!(cells[..=labels.len()]
+            .iter()
+            .all(|(_, c)| *c == Cell::Score(None)));
+        assert_eq!(cells.last(), Some(&("error", Cell::Error(Some("bad row")))));
+        let scored: Outcome =
+            Ok(model.score("Merci pour cet article.", crate::model::Reasons::All));
+        let cells: Vec<_> = columns.cells(&scored).collect();
+        assert_eq!(cells.len(), names.len());
+        assert_eq!(cells.last(), Some(&("error", Cell::Error(None))));
+        assert!(matches!(cells[0], (_, Cell::Score(Some(_)))));
+    }
+}
