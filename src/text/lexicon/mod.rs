@@ -616,10 +616,12 @@ mod tests {
             lex.find(&w, &mut out);
             let none: HashSet<String> = HashSet::new();
             let own = lex.terms_in_word(&w, &none);
-            for m in out {
-                if !own.iter().any(|&(t, is)| is && t == m.term) {
-                    bad.push(format!("{w}: {}", lex.surface(m.term)));
-                }
+            // A word that is a term itself (`négresses`) may hold others (`nègre`).
+            if own.iter().any(|&(_, is)| is) {
+                continue;
+            }
+            if let Some(m) = out.first() {
+                bad.push(format!("{w}: {}", lex.surface(m.term)));
             }
         }
         assert!(
