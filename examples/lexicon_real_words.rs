@@ -17,7 +17,9 @@ use moderate::text::lexicon::{Lexicon, LexiconSource};
 use moderate::text::normalize::normalize;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: lexicon_real_words WORDS.txt")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: lexicon_real_words WORDS.txt")?;
     let file = std::fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
     let mut words = Vec::new();
     for line in BufReader::new(file).lines() {
@@ -42,8 +44,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let mut out = std::io::stdout().lock();
-    writeln!(out, "# Real words in which a lexicon term is found by accident: no term is read inside them.")?;
-    writeln!(out, "# Made by examples/lexicon_real_words.rs from {} words; do not edit by hand.", words.len())?;
+    writeln!(
+        out,
+        "# Real words in which a lexicon term is found by accident: no term is read inside them."
+    )?;
+    writeln!(
+        out,
+        "# Made by examples/lexicon_real_words.rs from {} words; do not edit by hand.",
+        words.len()
+    )?;
     for w in listed {
         writeln!(out, "{w}")?;
     }

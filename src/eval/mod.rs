@@ -85,13 +85,9 @@ pub struct LabelRows {
 
 /// Every row's score for every model label, in model order (no reasons: one pass per row).
 pub fn score_rows(model: &Model, ds: &Dataset) -> Vec<Vec<f32>> {
-    let n = model.data.labels.len();
     ds.examples
         .par_iter()
-        .map(|e| {
-            let a = model.featurizer().analyze(&e.text);
-            (0..n).map(|l| model.label_score(l, &a)).collect()
-        })
+        .map(|e| model.scores(&e.text))
         .collect()
 }
 

@@ -109,8 +109,8 @@ pub async fn moderate(State(s): State<Shared>, headers: HeaderMap, body: Body) -
     }
     let state = s.clone();
     let score = match tokio::task::spawn_blocking(move || {
-        let analysis = state.model.featurizer().analyze(&text);
-        state.model.label_score(state.main, &analysis)
+        let scores = state.model.scores(&text);
+        scores[state.main]
     })
     .await
     {

@@ -255,15 +255,8 @@ struct Scores {
     spans: Vec<(usize, usize, Vec<f32>)>,
 }
 
-fn label_scores(model: &Model, text: &str) -> Vec<f32> {
-    let analysis = model.featurizer().analyze(text);
-    (0..model.data.labels.len())
-        .map(|l| model.label_score(l, &analysis))
-        .collect()
-}
-
 fn score_job(model: &Model, text: &str, spans: bool) -> Scores {
-    let summary = label_scores(model, text);
+    let summary = model.scores(text);
     let spans = if spans {
         text::sentence_spans(text)
             .into_iter()
@@ -271,7 +264,7 @@ fn score_job(model: &Model, text: &str, spans: bool) -> Scores {
                 (
                     sp.begin,
                     sp.end,
-                    label_scores(model, &text[sp.byte_start..sp.byte_end]),
+                    model.scores(&text[sp.byte_start..sp.byte_end]),
                 )
             })
             .collect()

@@ -5,6 +5,7 @@
 //! They share [`tokenize`] (the one tokenizer), [`glue`] (the one glued-word mechanism) and
 //! [`lang`] (every word list of a language, French and English, in one place).
 
+pub mod analyzer;
 pub mod glue;
 pub mod lang;
 pub mod lexicon;

@@ -31,7 +31,6 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::text::lang;
 // Re-exported for the callers in `features/` until they call `text::tokenize` (issue 12 wiring).
-pub use crate::text::tokenize::{sentences, tokens};
 
 /// Normalize a comment for matching. See the module documentation for the rules.
 pub fn normalize(text: &str) -> String {

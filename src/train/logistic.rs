@@ -68,7 +68,7 @@ impl BinaryFit {
 
     /// P(label = 1) for a sparse row.
     pub fn probability(&self, x: &SparseVec) -> f32 {
-        sigmoid(x.dot(&self.weights) + self.bias)
+        sigmoid(crate::model::linear_score(&self.weights, self.bias, x))
     }
 }
 

@@ -34,8 +34,8 @@ use crate::eval::metrics::{self, Metrics};
 use crate::features::{FeatureConfig, FeatureSpec, Featurizer, SparseVec};
 use crate::io::dataset::{self, Dataset, ReadOptions};
 use crate::model::{LabelMetrics, LabelModel, ModelCard, ModelData, SourceCard};
+use crate::text::analyzer::Analyzer;
 use crate::text::lexicon::LexiconSource;
-use crate::text::normalize::normalize;
 use logistic::{BinaryFit, Solver};
 
 /// Everything `moderate train` can be told.
@@ -325,7 +325,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
     // Vocabulary on the training rows only.
     let docs: Vec<String> = train_rows
         .par_iter()
-        .map(|&i| normalize(&ds.examples[i].text))
+        .map(|&i| Analyzer::for_vocabulary(opts.features.max_chars, &ds.examples[i].text))
         .collect();
     let labels: Vec<Vec<Option<bool>>> = train_rows
         .iter()
@@ -493,7 +493,7 @@ pub fn train(opts: &TrainOptions) -> Result<ModelData> {
             }
             let scores: Vec<f32> = rows
                 .iter()
-                .map(|&i| score_row(model, &vectors[i]))
+                .map(|&i| model.probability(&vectors[i]))
                 .collect();
             metrics.push(LabelMetrics {
                 label: model.name.clone(),
@@ -577,10 +577,6 @@ fn label_base_rate(ds: &Dataset, rows: &[usize], label: usize, main: usize, base
         return rate.min(base).max(1e-4);
     }
     (base * label_pos as f64 / main_pos as f64).clamp(1e-4, base)
-}
-
-fn score_row(m: &LabelModel, x: &SparseVec) -> f32 {
-    logistic::sigmoid(x.dot(&m.weights) + m.bias + m.offset)
 }
 
 /// What one fitting job returns: for a fold, the out-of-fold raw scores (`w·x + b`, by position
@@ -749,7 +745,7 @@ fn fit_labels(
         if !hrows.is_empty() {
             let scores: Vec<f32> = hrows
                 .iter()
-                .map(|&i| score_row(&model, &vectors[i]))
+                .map(|&i| model.probability(&vectors[i]))
                 .collect();
             model.metrics = Some(Metrics::compute(&scores, &hy, threshold, base_rate));
         }

@@ -127,10 +127,7 @@ fn made_of(s: &str, sets: &[&HashSet<String>]) -> bool {
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
 /// offset where each sentence starts.
-fn skeleton_text(
-    normalized: &str,
-    real_words: &HashSet<String>,
-) -> (String, Vec<u8>, Vec<usize>) {
+fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
@@ -492,7 +489,9 @@ mod tests {
                 list("fr", Category::Insult, &["connard"]),
                 list("fr", Category::Identity, &["syriens", "arabe"]),
                 list("en", Category::Insult, &["idiot", "connard"]),
-            ], ..Default::default() })
+            ],
+            ..Default::default()
+        })
         .unwrap()
     }
 
@@ -540,7 +539,9 @@ mod tests {
                 lang: "en".into(),
                 category: Category::Slur,
                 terms: vec!["=nigger".into(), "=nigger lover".into(), "idiot".into()],
-            }], ..Default::default() })
+            }],
+            ..Default::default()
+        })
         .unwrap();
         let count = |t: &str| {
             let mut out = Vec::new();
@@ -681,7 +682,9 @@ mod tests {
                 lang: "en".into(),
                 category: Category::Slur,
                 terms: vec!["=nigger".into()],
-            }], ..Default::default() })
+            }],
+            ..Default::default()
+        })
         .unwrap();
         assert!(exact.is_term("nigger"));
         assert!(!exact.is_term("niger"));

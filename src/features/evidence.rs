@@ -1,0 +1,167 @@
+//! Naive-Bayes evidence: the second block of the feature vector.
+//!
+//! The evidence table holds, for many more n-grams than the vocabulary, how many positive and
+//! negative training comments of each label have them. Its features are two per label (word
+//! n-grams, character n-grams): the mean log-count ratio `ln P(n-gram | label) − ln P(n-gram |
+//! not label)` over the comment's n-grams found in the table (the "NB" of NB-SVM / NB-LR, Wang &
+//! Manning 2012). At training time each comment's own counts are left out of its evidence
+//! (leave-one-out), so the model never learns from a feature that saw the row's label. The table
+//! is chosen by [`crate::train::vocab`].
+
+use serde::{Deserialize, Serialize};
+
+use super::ngrams::NgramKind;
+
+/// One n-gram of the evidence table: kind, text, and per label its number of positive and of
+/// negative training comments (`[pos_0, neg_0, pos_1, neg_1, …]`). Stored as a JSON array.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceEntry(pub NgramKind, pub String, pub Vec<u32>);
+
+/// Naive-Bayes evidence: document counts of many n-grams per label.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Labels, in model order.
+    pub labels: Vec<String>,
+    /// Per label: training comments where it is positive, and negative.
+    pub totals: Vec<(u32, u32)>,
+    pub entries: Vec<EvidenceEntry>,
+}
+
+/// Smoothed log-count ratio of an n-gram in `pos` of `total_pos` positive and `neg` of
+/// `total_neg` negative comments: ln((pos+1)/(P+2)) − ln((neg+1)/(N+2)), clipped to ±5.
+pub fn log_count_ratio(pos: u32, neg: u32, total_pos: u32, total_neg: u32) -> f32 {
+    let p = (pos as f32 + 1.0) / (total_pos as f32 + 2.0);
+    let q = (neg as f32 + 1.0) / (total_neg as f32 + 2.0);
+    (p.ln() - q.ln()).clamp(-5.0, 5.0)
+}
+
+/// Log-count ratio from which a word marks a label strongly enough for a glued token to be split
+/// around it (e^1.5 ≈ 4.5 times more frequent, smoothed, in that label's comments).
+const STRONG_EVIDENCE: f32 = 1.5;
+
+/// The evidence table compiled for scoring: the log-count ratio of every entry for every label,
+/// and each entry's kind apart from the entries themselves (which hold their text and counts),
+/// since scoring reads it for every entry a comment has.
+#[derive(Debug, Clone)]
+pub(super) struct Ratios {
+    /// `entry * labels + label`.
+    ratios: Vec<f32>,
+    kinds: Vec<NgramKind>,
+    labels: usize,
+}
+
+impl Ratios {
+    /// The ratios of a table, or why it is inconsistent.
+    pub(super) fn new(evidence: &Evidence) -> Result<Ratios, &'static str> {
+        let labels = evidence.labels.len();
+        let mut ratios = Vec::with_capacity(evidence.entries.len() * labels);
+        for EvidenceEntry(_, _, counts) in &evidence.entries {
+            if counts.len() != 2 * labels {
+                return Err("an evidence entry does not have two counts per label");
+            }
+            for (l, &(p, n)) in evidence.totals.iter().enumerate() {
+                ratios.push(log_count_ratio(counts[2 * l], counts[2 * l + 1], p, n));
+            }
+        }
+        Ok(Ratios {
+            ratios,
+            kinds: evidence.entries.iter().map(|e| e.0).collect(),
+            labels,
+        })
+    }
+
+    /// Whether an entry is a word or a character n-gram.
+    #[inline]
+    pub(super) fn kind(&self, entry: u32) -> NgramKind {
+        self.kinds[entry as usize]
+    }
+
+    /// The log-count ratio of an entry for a label.
+    pub(super) fn ratio(&self, entry: u32, label: usize) -> f32 {
+        self.ratios[entry as usize * self.labels + label]
+    }
+
+    /// Whether an entry is strong evidence for one of the labels: a log-count ratio of at least
+    /// [`STRONG_EVIDENCE`] (e.g. `abruti`, `idiots`).
+    pub(super) fn marks_a_label(&self, entry: u32) -> bool {
+        let (e, n) = (entry as usize, self.labels);
+        self.ratios[e * n..(e + 1) * n]
+            .iter()
+            .any(|&r| r >= STRONG_EVIDENCE)
+    }
+
+    /// The evidence features of a comment from its entries (`evidence` is the table these ratios
+    /// were compiled from): per label, the mean log-count ratio of its word n-grams, then of its
+    /// character n-grams. With `leave_out` (the comment's own labels, at training time), the
+    /// comment's own counts are taken out of the table first.
+    pub(super) fn values(
+        &self,
+        evidence: &Evidence,
+        entries: &[u32],
+        leave_out: Option<&[Option<bool>]>,
+    ) -> Vec<f32> {
+        let n_labels = self.labels;
+        let mut sums = vec![0f32; 2 * n_labels];
+        let mut counts = [0u32; 2];
+        for &e in entries {
+            let k = (self.kind(e) == NgramKind::Char) as usize;
+            counts[k] += 1;
+            let ratios = &self.ratios[e as usize * n_labels..(e as usize + 1) * n_labels];
+            let Some(own) = leave_out else {
+                // Scoring: the stored ratios.
+                for (l, &r) in ratios.iter().enumerate() {
+                    sums[2 * l + k] += r;
+                }
+                continue;
+            };
+            let entry = &evidence.entries[e as usize];
+            for (l, &stored) in ratios.iter().enumerate() {
+                let r = match own.get(l).copied().flatten() {
+                    None => stored,
+                    Some(y) => {
+                        let (tp, tn) = evidence.totals[l];
+                        let (p, n) = (entry.2[2 * l], entry.2[2 * l + 1]);
+                        if y {
+                            log_count_ratio(p.saturating_sub(1), n, tp.saturating_sub(1), tn)
+                        } else {
+                            log_count_ratio(p, n.saturating_sub(1), tp, tn.saturating_sub(1))
+                        }
+                    }
+                };
+                sums[2 * l + k] += r;
+            }
+        }
+        for (i, v) in sums.iter_mut().enumerate() {
+            let c = counts[i % 2];
+            if c > 0 {
+                *v /= c as f32;
+            }
+        }
+        sums
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_are_smoothed_and_clipped() {
+        // 9 of 10 positives, 1 of 30 negatives: ln(10/12) − ln(2/32).
+        let r = log_count_ratio(9, 1, 10, 30);
+        assert!((r - ((10f32 / 12.0).ln() - (2f32 / 32.0).ln())).abs() < 1e-6);
+        assert_eq!(log_count_ratio(0, 0, 0, 0), 0.0);
+        assert_eq!(log_count_ratio(1_000_000, 0, 1_000_000, 1_000_000), 5.0);
+        assert_eq!(log_count_ratio(0, 1_000_000, 1_000_000, 1_000_000), -5.0);
+    }
+
+    #[test]
+    fn inconsistent_tables_are_refused() {
+        let bad = Evidence {
+            labels: vec!["toxic".into()],
+            totals: vec![(1, 1)],
+            entries: vec![EvidenceEntry(NgramKind::Word, "rats".into(), vec![1])],
+        };
+        assert!(Ratios::new(&bad).is_err());
+    }
+}

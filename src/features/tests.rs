@@ -1,0 +1,276 @@
+//! Tests of the featurizer as a whole: the vector, the signals, the evidence block, the token
+//! cache (through `analyze`, on fresh threads and warm ones).
+
+use super::cache::{CACHE_SLOTS, CACHE_TOKENS};
+use super::*;
+use crate::text::lexicon::{Category, TermList};
+
+fn featurizer(vocab: &[(NgramKind, &str)]) -> Featurizer {
+    Featurizer::new(FeatureSpec {
+        config: FeatureConfig::default(),
+        vocab: vocab
+            .iter()
+            .map(|(k, t)| VocabEntry {
+                kind: *k,
+                text: t.to_string(),
+                idf: 1.0,
+            })
+            .collect(),
+        evidence: Evidence::default(),
+        lexicons: LexiconSource {
+            lists: vec![
+                TermList {
+                    lang: "fr".into(),
+                    category: Category::Dehumanizing,
+                    terms: vec!["rats".into(), "bactéries".into()],
+                },
+                TermList {
+                    lang: "fr".into(),
+                    category: Category::Identity,
+                    terms: vec!["syriens".into()],
+                },
+                TermList {
+                    lang: "fr".into(),
+                    category: Category::Insult,
+                    terms: vec!["abruti".into()],
+                },
+            ],
+            ..Default::default()
+        },
+    })
+    .unwrap()
+}
+
+#[test]
+fn vector_is_sorted_and_blocks_normalized() {
+    let f = featurizer(&[
+        (NgramKind::Word, "les"),
+        (NgramKind::Word, "rats"),
+        (NgramKind::Char, " ra"),
+        (NgramKind::Char, "ts "),
+    ]);
+    let a = f.analyze("Les rats, les rats");
+    let v = &a.vector;
+    assert!(v.idx.windows(2).all(|w| w[0] < w[1]));
+    let word: f32 = v
+        .idx
+        .iter()
+        .zip(&v.val)
+        .filter(|(&i, _)| (i as usize) >= N_SIGNALS && (i as usize) < N_SIGNALS + 2)
+        .map(|(_, v)| v * v)
+        .sum();
+    assert!((word - 1.0).abs() < 1e-5);
+    let chars: f32 = v
+        .idx
+        .iter()
+        .zip(&v.val)
+        .filter(|(&i, _)| (i as usize) >= N_SIGNALS + 2)
+        .map(|(_, v)| v * v)
+        .sum();
+    assert!((chars - 1.0).abs() < 1e-5);
+}
+
+#[test]
+fn dense_signals() {
+    let f = featurizer(&[]);
+    let a = f.analyze("Les Syriens sont des rats.");
+    let get = |a: &Analysis, name: &str| {
+        let i = SIGNAL_NAMES.iter().position(|n| *n == name).unwrap() as u32;
+        a.vector
+            .idx
+            .iter()
+            .position(|&j| j == i)
+            .map(|p| a.vector.val[p])
+            .unwrap_or(0.0)
+    };
+    assert_eq!(get(&a, "identity+dehumanizing"), 1.0);
+    assert!(get(&a, "lex:dehumanizing") > 0.0);
+    // In different sentences: no co-occurrence.
+    let b = f.analyze("Les Syriens sont arrivés. Les rats aussi.");
+    assert_eq!(get(&b, "identity+dehumanizing"), 0.0);
+    let c = f.analyze("T'es vraiment un abruti");
+    assert_eq!(get(&c, "you+insult"), 1.0);
+    let d = f.analyze("LES SYRIENS SONT DES RATS, TOUS DEHORS !!!");
+    assert!(get(&d, "shouting") > 0.9);
+    assert!(get(&d, "bang_runs") > 0.0);
+}
+
+#[test]
+fn long_comments_are_capped() {
+    let cfg = FeatureConfig {
+        max_chars: 10,
+        ..FeatureConfig::default()
+    };
+    let f = Featurizer::new(FeatureSpec {
+        config: cfg,
+        vocab: vec![],
+        evidence: Evidence::default(),
+        lexicons: LexiconSource::default(),
+    })
+    .unwrap();
+    let a = f.analyze("0123456789 rats");
+    assert!(a.truncated);
+    assert!(!f.analyze("court").truncated);
+}
+
+#[test]
+fn traced_occurrences_point_at_tokens() {
+    let f = featurizer(&[(NgramKind::Word, "rats"), (NgramKind::Char, "ats ")]);
+    let a = f.analyze_traced("des rats");
+    assert_eq!(a.occurrences.len(), 2);
+    for o in &a.occurrences {
+        assert_eq!(&a.normalized[o.start as usize..o.end as usize], "rats");
+    }
+}
+
+fn evidence_featurizer() -> Featurizer {
+    // Two labels; "rats" seen in 9 of 10 positive and 1 of 30 negative comments for label 0.
+    Featurizer::new(FeatureSpec {
+        config: FeatureConfig::default(),
+        vocab: vec![],
+        evidence: Evidence {
+            labels: vec!["toxic".into(), "threat".into()],
+            totals: vec![(10, 30), (2, 38)],
+            entries: vec![
+                EvidenceEntry(NgramKind::Word, "les".into(), vec![8, 25, 2, 31]),
+                EvidenceEntry(NgramKind::Word, "rats".into(), vec![9, 1, 1, 9]),
+                EvidenceEntry(NgramKind::Char, "ats ".into(), vec![9, 2, 1, 10]),
+            ],
+        },
+        lexicons: LexiconSource::default(),
+    })
+    .unwrap()
+}
+
+#[test]
+fn glued_tokens_are_split_around_strong_evidence_only() {
+    let f = evidence_featurizer();
+    // `rats`: ln(10/12) − ln(2/32) ≈ 2.6 for `toxic`, a strong mark; `les` ≈ −0.1.
+    assert_eq!(f.analyze("Ah, lesrats !").normalized, "ah, les rats !");
+    assert!(!f.analyze("lesrats").evidence.is_empty());
+    // Pieces that mark nothing: left glued.
+    assert_eq!(f.analyze("leslesles").normalized, "leslesles");
+    // Known words are never split.
+    assert_eq!(f.analyze("les rats").normalized, "les rats");
+}
+
+#[test]
+fn evidence_features_are_mean_log_count_ratios() {
+    let f = evidence_featurizer();
+    assert_eq!(f.vocab_base(), N_SIGNALS + 4);
+    let a = f.analyze("les rats");
+    let mut present = a.evidence.clone();
+    present.sort_unstable();
+    assert_eq!(present, [0, 1, 2]);
+    let v = f.evidence_values(&a.evidence, None);
+    let r = |p, n, tp, tn| log_count_ratio(p, n, tp, tn);
+    assert!((v[0] - (r(8, 25, 10, 30) + r(9, 1, 10, 30)) / 2.0).abs() < 1e-6);
+    assert!((v[1] - r(9, 2, 10, 30)).abs() < 1e-6);
+    assert!((v[2] - (r(2, 31, 2, 38) + r(1, 9, 2, 38)) / 2.0).abs() < 1e-6);
+    assert!(v[0] > 0.5, "rats is evidence of toxic");
+    // The analysis carries the same values in the evidence slots.
+    let at = |i: usize| {
+        a.vector
+            .idx
+            .iter()
+            .position(|&j| j as usize == i)
+            .map(|p| a.vector.val[p])
+            .unwrap_or(0.0)
+    };
+    assert!((at(N_SIGNALS) - v[0]).abs() < 1e-6);
+    assert!((at(N_SIGNALS + 3) - v[3]).abs() < 1e-6);
+    assert_eq!(f.feature_name(N_SIGNALS + 1), "evidence:toxic:char");
+    assert_eq!(f.feature_name(N_SIGNALS + 2), "evidence:threat:word");
+}
+
+/// A featurizer's analysis on a thread that has never featurized anything (empty cache).
+fn fresh(f: &Featurizer, text: &str) -> (SparseVec, Vec<Occurrence>) {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let a = f.analyze_traced(text);
+            (a.vector, a.occurrences)
+        })
+        .join()
+        .unwrap()
+    })
+}
+
+#[test]
+fn the_token_cache_gives_each_featurizer_its_own_answers() {
+    use NgramKind::{Char, Word};
+    let text = "des rats partout, rats et ratons";
+    // The same n-grams at other indices, so that one's cached slots are wrong for the other.
+    let a = featurizer(&[(Word, "rats"), (Char, " ra"), (Char, "ats"), (Char, "ton")]);
+    let b = featurizer(&[(Word, "partout"), (Char, "ats"), (Char, " ra")]);
+    let (va, oa) = fresh(&a, text);
+    let (vb, ob) = fresh(&b, text);
+    assert_ne!(va, vb);
+    for _ in 0..2 {
+        for (f, v, o) in [(&a, &va, &oa), (&b, &vb, &ob)] {
+            let got = f.analyze_traced(text);
+            assert_eq!(&got.vector, v);
+            assert_eq!(&got.occurrences, o);
+            assert_eq!(&f.analyze(text).vector, v);
+        }
+    }
+}
+
+#[test]
+fn the_token_cache_starts_over_when_full_and_stays_exact() {
+    use NgramKind::Char;
+    let f = featurizer(&[(Char, " ra"), (Char, "ats"), (Char, "x1"), (Char, "7 ")]);
+    let text = "des rats x17 partout";
+    let (expected, _) = fresh(&f, text);
+    // Over CACHE_TOKENS distinct tokens, 2,000 per comment.
+    let mut n = 0;
+    while n <= CACHE_TOKENS + 4000 {
+        let comment: Vec<String> = (n..n + 2000).map(|i| format!("x{i}")).collect();
+        let comment = comment.join(" ");
+        let (v, _) = fresh(&f, &comment);
+        assert_eq!(f.analyze(&comment).vector, v, "tokens from x{n}");
+        assert_eq!(f.analyze(text).vector, expected, "tokens from x{n}");
+        let (tokens, slots) = SCRATCH.with(|s| {
+            let s = s.borrow();
+            (s.tokens.index.len(), s.tokens.slots.len())
+        });
+        assert!(tokens <= CACHE_TOKENS, "{tokens} tokens cached");
+        assert!(slots <= CACHE_SLOTS, "{slots} slots cached");
+        n += 2000;
+    }
+}
+
+#[test]
+fn long_tokens_are_answered_but_not_kept() {
+    use NgramKind::Char;
+    let f = featurizer(&[(Char, " ra"), (Char, "ats"), (Char, "ab")]);
+    let long = "ab".repeat(3000);
+    let text = format!("rats {long} rats");
+    let (expected, occurrences) = fresh(&f, &text);
+    for _ in 0..2 {
+        let a = f.analyze_traced(&text);
+        assert_eq!(a.vector, expected);
+        assert_eq!(a.occurrences, occurrences);
+    }
+    let (tokens, bytes) = SCRATCH.with(|s| {
+        let s = s.borrow();
+        (s.tokens.index.len(), s.tokens.bytes.len())
+    });
+    assert_eq!((tokens, bytes), (1, 4), "only `rats` is kept");
+}
+
+#[test]
+fn leave_one_out_takes_the_comments_own_counts_out() {
+    let f = evidence_featurizer();
+    let own = [Some(true), None];
+    let v = f.evidence_values(&[1], Some(&own));
+    // Positive for toxic: one positive document less; threat unknown: unchanged.
+    assert!((v[0] - log_count_ratio(8, 1, 9, 30)).abs() < 1e-6);
+    assert!((v[2] - log_count_ratio(1, 9, 2, 38)).abs() < 1e-6);
+    let neg = [Some(false), Some(false)];
+    let w = f.evidence_values(&[1], Some(&neg));
+    assert!((w[0] - log_count_ratio(9, 0, 10, 29)).abs() < 1e-6);
+    assert!(
+        w[0] > v[0],
+        "leaving a negative out makes the n-gram look more toxic"
+    );
+}

@@ -1,0 +1,146 @@
+//! Explanations: which parts of a comment raised a label's score.
+//!
+//! A score is `sigmoid(w·x + …)`, so each feature contributes `w_i · x_i` to it. Contributions are
+//! grouped into readable reasons: lexicon hits as `category:term`, n-grams (vocabulary features,
+//! and each n-gram's share of the evidence features) under the word they come from (`word:…`,
+//! word pairs as `phrase:…`), capitals as `shouting`, other signals under their name.
+
+use rustc_hash::FxHashMap;
+
+use super::Model;
+use crate::features::{Analysis, Block, NgramKind, Occurrence};
+
+/// One contribution to a label's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub reason: String,
+    pub weight: f32,
+}
+
+impl Model {
+    /// Every feature's contribution to a label's score (weight × value), grouped into readable
+    /// reasons, largest first: lexicon hits as `category:term`, n-grams under the word they come
+    /// from (`word:…`, word pairs as `phrase:…`), capitals as `shouting`.
+    pub fn contributions(&self, label: usize, text: &str) -> Vec<Contribution> {
+        self.contributions_of(label, &self.featurizer().analyze_traced(text))
+    }
+
+    /// The reasons a scored comment is given: the five largest positive contributions to the
+    /// main label, and `truncated:Nchars` when only the start of the comment was read.
+    pub(super) fn reasons_of(&self, analysis: &Analysis) -> Vec<String> {
+        let mut r: Vec<String> = self
+            .contributions_of(self.main_label(), analysis)
+            .into_iter()
+            .filter(|c| c.weight > 0.0)
+            .take(5)
+            .map(|c| c.reason)
+            .collect();
+        if analysis.truncated {
+            r.push(format!(
+                "truncated:{}chars",
+                self.featurizer().config().max_chars
+            ));
+        }
+        r
+    }
+
+    /// [`Model::contributions`] from a traced analysis
+    /// ([`crate::features::Featurizer::analyze_traced`]).
+    pub fn contributions_of(&self, label: usize, a: &Analysis) -> Vec<Contribution> {
+        let featurizer = self.featurizer();
+        let layout = featurizer.layout();
+        let w = &self.data.labels[label].weights;
+        // Contributions under a name (signals, lexicon terms), and under a span of the
+        // normalized text (n-grams), formatted once at the end.
+        let mut named: FxHashMap<String, f32> = FxHashMap::default();
+        // N-gram shares in text order; consecutive n-grams of one token (or token pair) are
+        // summed at once, so the map below sees one entry per token, not per n-gram.
+        let mut spans: Vec<((u32, u32), NgramKind, f32)> = Vec::with_capacity(64);
+        let mut add_span = |o: &Occurrence, v: f32| match spans.last_mut() {
+            Some((span, kind, sum)) if *span == (o.start, o.end) && *kind == o.kind => *sum += v,
+            _ => spans.push(((o.start, o.end), o.kind, v)),
+        };
+        let distinct_of = |kind: NgramKind| {
+            a.evidence
+                .iter()
+                .filter(|&&e| featurizer.entry_kind(e) == kind)
+                .count()
+        };
+        let distinct = [distinct_of(NgramKind::Word), distinct_of(NgramKind::Char)];
+        for (&i, &v) in a.vector.idx.iter().zip(&a.vector.val) {
+            // Evidence features are spread over the n-grams below; vocabulary ones too.
+            let Block::Signal(signal) = layout.block(i as usize) else {
+                continue;
+            };
+            let c = w[i as usize] * v;
+            if let Some(cat) = signal.category() {
+                let hits: Vec<_> = a.lexicon.iter().filter(|m| m.category == cat).collect();
+                for m in &hits {
+                    let reason = format!("{}:{}", cat, featurizer.lexicon().surface(m.term));
+                    *named.entry(reason).or_default() += c / hits.len() as f32;
+                }
+            } else {
+                *named.entry(signal.reason().to_string()).or_default() += c;
+            }
+        }
+        // An evidence feature is a mean over the comment's n-grams in the table: each occurrence
+        // of an n-gram gets its share of every label's evidence feature, under the word it comes
+        // from.
+        let evidence_weight = |l: usize, kind: NgramKind| {
+            let i = layout.evidence_index(l, kind);
+            if a.vector.idx.binary_search(&(i as u32)).is_ok() {
+                w[i]
+            } else {
+                0.0
+            }
+        };
+        let weights: [Vec<f32>; 2] = [NgramKind::Word, NgramKind::Char].map(|kind| {
+            (0..layout.evidence_labels())
+                .map(|l| evidence_weight(l, kind))
+                .collect()
+        });
+        // Each occurrence: its entry's share of every label's evidence feature, split among the
+        // entry's occurrences.
+        for o in &a.evidence_occurrences {
+            let k = (o.kind == NgramKind::Char) as usize;
+            let c: f32 = weights[k]
+                .iter()
+                .enumerate()
+                .map(|(l, &wl)| wl * featurizer.ratio(o.feature, l))
+                .sum();
+            add_span(o, c / (distinct[k] as f32 * o.count as f32));
+        }
+        for o in &a.occurrences {
+            add_span(
+                o,
+                w[o.feature as usize] * a.vector.get(o.feature) / o.count as f32,
+            );
+        }
+        // Under the token's text: a word pair is a phrase.
+        let mut by_text: FxHashMap<(bool, &str), f32> = FxHashMap::default();
+        for ((start, end), kind, v) in spans {
+            let text = &a.normalized[start as usize..end as usize];
+            let phrase = kind == NgramKind::Word && text.contains(|c: char| !c.is_alphanumeric());
+            *by_text.entry((phrase, text)).or_default() += v;
+        }
+        for ((phrase, text), v) in by_text {
+            let reason = if phrase {
+                format!("phrase:{text}")
+            } else {
+                format!("word:{text}")
+            };
+            *named.entry(reason).or_default() += v;
+        }
+        let mut out: Vec<Contribution> = named
+            .into_iter()
+            .filter(|(_, v)| *v != 0.0)
+            .map(|(reason, weight)| Contribution { reason, weight })
+            .collect();
+        out.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.reason.cmp(&b.reason))
+        });
+        out
+    }
+}
