@@ -1,0 +1,128 @@
+//! Sentences of the original text, with byte and code-point offsets: what the model pools over
+//! (a comment scores at least as high as its worst sentence) and what the Perspective API's
+//! `spanAnnotations` report.
+
+/// A sentence of the original text: byte range (to slice the text) and code-point range (what
+/// the Perspective API reports as `begin`/`end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub begin: usize,
+    pub end: usize,
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | ':' | '\n' | '…')
+}
+
+/// Split `text` into sentences, as [`crate::text::tokenize::sentences`] does on normalized text (on
+/// `.`, `!`, `?`, `;`, `:`, `…` and line breaks), but on the original text and with offsets.
+///
+/// A sentence keeps its closing punctuation (`"Quoi ?!"` is one span) and drops the white space
+/// around it. A run of terminators ends a sentence only when white space or the end of the text
+/// follows it, or it holds a line break, so `3.5`, `b.o.u.g` and `http://` stay inside their
+/// sentence. Spans without a letter or digit (`"..."`, `"🙂"`) are left out. Offsets are counted
+/// in Unicode code points (`begin` inclusive, `end` exclusive).
+pub fn sentence_spans(text: &str) -> Vec<Span> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut spans = Vec::new();
+    let mut start = 0usize; // index into `chars`
+    let mut i = 0usize;
+    while i < chars.len() {
+        if !is_terminator(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut newline = false;
+        while j < chars.len() && is_terminator(chars[j].1) {
+            newline |= chars[j].1 == '\n';
+            j += 1;
+        }
+        let boundary = newline || j == chars.len() || chars[j].1.is_whitespace();
+        if boundary {
+            push_span(text, &chars, start, j, &mut spans);
+            start = j;
+        }
+        i = j;
+    }
+    push_span(text, &chars, start, chars.len(), &mut spans);
+    spans
+}
+
+fn push_span(
+    text: &str,
+    chars: &[(usize, char)],
+    mut from: usize,
+    mut to: usize,
+    out: &mut Vec<Span>,
+) {
+    while from < to && chars[from].1.is_whitespace() {
+        from += 1;
+    }
+    while to > from && chars[to - 1].1.is_whitespace() {
+        to -= 1;
+    }
+    if from >= to || !chars[from..to].iter().any(|(_, c)| c.is_alphanumeric()) {
+        return;
+    }
+    let byte_end = chars.get(to).map_or(text.len(), |&(b, _)| b);
+    out.push(Span {
+        byte_start: chars[from].0,
+        byte_end,
+        begin: from,
+        end: to,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<&str> {
+        sentence_spans(text)
+            .iter()
+            .map(|s| &text[s.byte_start..s.byte_end])
+            .collect()
+    }
+
+    #[test]
+    fn perspective_example_offsets() {
+        // The example in Perspective's API reference: [0,31) and [32,56).
+        let text = "What kind of idiot name is foo? Sorry, I like your name.";
+        let spans = sentence_spans(text);
+        assert_eq!(
+            spans.iter().map(|s| (s.begin, s.end)).collect::<Vec<_>>(),
+            vec![(0, 31), (32, 56)]
+        );
+    }
+
+    #[test]
+    fn offsets_are_code_points() {
+        let text = "Ça va ? Élégant 🙂 oui.";
+        let spans = sentence_spans(text);
+        assert_eq!(texts(text), vec!["Ça va ?", "Élégant 🙂 oui."]);
+        assert_eq!((spans[1].begin, spans[1].end), (8, 22));
+        let chars: Vec<char> = text.chars().collect();
+        let s: String = chars[spans[1].begin..spans[1].end].iter().collect();
+        assert_eq!(s, "Élégant 🙂 oui.");
+    }
+
+    #[test]
+    fn no_split_inside_numbers_urls_and_dotted_words() {
+        assert_eq!(
+            texts("Il a 3.5 ans, va voir http://x.fr ! Sale b.o.u.g. Fin"),
+            vec![
+                "Il a 3.5 ans, va voir http://x.fr !",
+                "Sale b.o.u.g.",
+                "Fin"
+            ]
+        );
+        assert_eq!(
+            texts("Quoi ?!  Non...\nOui"),
+            vec!["Quoi ?!", "Non...", "Oui"]
+        );
+        assert!(texts("... 🙂 !!").is_empty());
+    }
+}
