@@ -1,4 +1,5 @@
-//! Errors, each naming what a user can act on: the file, the line and the column.
+//! The library's errors, each naming what a user can act on: the file, the line and the column.
+//! None names a command-line flag: the binary (`src/cmd/`) words those in its own terms.
 
 use std::path::Path;
 
@@ -22,15 +23,39 @@ pub enum Error {
         column: Option<String>,
         message: String,
     },
+    /// A labeled file without the text column (its header is line 1).
+    #[error("{path}:1: no column named '{column}' (columns: {})", columns.join(", "))]
+    NoTextColumn {
+        path: String,
+        column: String,
+        columns: Vec<String>,
+    },
+    /// A labeled file with no column for any of the labels asked for.
+    #[error(
+        "{path}:1: none of the labels ({}) is a column of this file (columns: {})",
+        labels.join(", "),
+        columns.join(", ")
+    )]
+    NoLabelColumn {
+        path: String,
+        labels: Vec<String>,
+        columns: Vec<String>,
+    },
     /// A model file that cannot be used.
     #[error("{path}: {message}")]
     ModelFile { path: String, message: String },
     /// A model that cannot be built (bad lexicon, inconsistent configuration).
     #[error("{0}")]
     Model(String),
-    /// Training cannot go on with this data or these settings.
+    /// Training failed on its way (a fit, writing the split).
     #[error("{0}")]
     Training(String),
+    /// Training parameters out of range (see [`crate::train::TrainParams::check`]).
+    #[error(transparent)]
+    Params(#[from] crate::train::ParamError),
+    /// Training cannot go on with this data, or these settings for this data.
+    #[error(transparent)]
+    Train(#[from] crate::train::TrainError),
 }
 
 fn format_input(path: &str, line: u64, column: Option<&str>, message: &str) -> String {

@@ -52,6 +52,17 @@ pub struct ReadOptions {
     pub renames: Vec<(String, String)>,
 }
 
+impl Default for ReadOptions {
+    /// The `text` column; every other column a label; no renames.
+    fn default() -> Self {
+        ReadOptions {
+            text_column: "text".into(),
+            labels: None,
+            renames: Vec::new(),
+        }
+    }
+}
+
 /// Parse a label cell. Ok(None) for an empty cell.
 pub fn parse_label(value: &str) -> std::result::Result<Option<bool>, String> {
     let v = value.trim();
@@ -118,17 +129,10 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
     let text_idx = header_names
         .iter()
         .position(|h| h == &opts.text_column)
-        .ok_or_else(|| {
-            Error::input(
-                &name,
-                1,
-                None,
-                format!(
-                    "no column named '{}' (columns: {}); choose one with --text-column",
-                    opts.text_column,
-                    header_names.join(", ")
-                ),
-            )
+        .ok_or_else(|| Error::NoTextColumn {
+            path: name.clone(),
+            column: opts.text_column.clone(),
+            columns: header_names.clone(),
         })?;
     // Which column feeds which label.
     let mut columns: Vec<(usize, usize)> = Vec::new(); // (column index, label index)
@@ -169,17 +173,11 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
         columns.push((i, li));
     }
     if columns.is_empty() {
-        return Err(Error::input(
-            &name,
-            1,
-            None,
-            format!(
-                "none of the labels ({}) is a column of this file (columns: {}); \
-                 use --labels, or --rename COLUMN=LABEL",
-                ds.labels.join(", "),
-                header_names.join(", ")
-            ),
-        ));
+        return Err(Error::NoLabelColumn {
+            path: name.clone(),
+            labels: ds.labels.clone(),
+            columns: header_names.clone(),
+        });
     }
     let source = ds.sources.len();
     let mut rows = 0u64;

@@ -9,18 +9,19 @@
 //! Scoring is CPU-bound (~100 µs a comment), so it runs on tokio's blocking pool, never on the
 //! async workers. Nothing is stored; logs carry route, status and latency, never comment text nor
 //! the query string (which holds the API key).
+//!
+//! This module holds the server's pieces: the shared [`state`] built from [`Settings`], the
+//! [`router`], and the [`accept_loop`] that serves connections until SIGTERM or Ctrl-C. The
+//! command line (`src/cmd/serve.rs`) reads the flags, starts the runtime and binds the address.
 
 pub mod coral;
 pub mod metrics;
 pub mod perspective;
 pub mod text;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -45,36 +46,27 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
 /// the end of its previous request; then the connection is closed (slow-loris clients).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// `moderate serve` options.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {
-    /// Model file (default: the embedded default model).
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// Address to listen on. Loopback by default; port 0 picks a free port (the address bound is
-    /// printed on stdout).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub addr: SocketAddr,
-    /// Require this key on the Perspective endpoint (`?key=KEY` or an `X-Goog-Api-Key` header).
-    /// Default: the MODERATE_API_KEY environment variable, which keeps it out of `ps`.
-    #[arg(long)]
-    pub api_key: Option<String>,
-    /// Coral's signing secret for the external moderation phase: requests whose X-Coral-Signature
-    /// does not match are refused. Without it the Coral endpoint is off. Default: the
-    /// MODERATE_CORAL_SECRET environment variable.
-    #[arg(long)]
-    pub coral_secret: Option<String>,
-    /// Flag threshold (0–1) for the Coral endpoint's decision on the main label
-    /// (default: the model's own threshold for that label).
-    #[arg(long)]
+/// What the server is told besides the model. The command line fills it from its flags and
+/// environment variables.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Flag threshold (0–1) for the Coral decision on the main label; None: the model's own.
     pub threshold: Option<f32>,
-    /// Threads that score (tokio's blocking pool; default one per core). Past them requests queue.
-    #[arg(long)]
-    pub scoring_threads: Option<usize>,
-    /// Log level: error, warn, info (one line per refused or failed request) or debug (one line
-    /// per request).
-    #[arg(long, default_value = "info")]
-    pub log_level: tracing::Level,
+    /// Key required on the Perspective endpoint; None: no key.
+    pub api_key: Option<String>,
+    /// Coral's signing secret; None: the Coral endpoint is off.
+    pub coral_secret: Option<String>,
+}
+
+/// Settings that cannot be served.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("the flag threshold must be between 0 and 1, got {0}")]
+    Threshold(f32),
+    #[error("the API key is empty")]
+    EmptyApiKey,
+    #[error("the Coral signing secret is empty")]
+    EmptyCoralSecret,
 }
 
 /// What the handlers share.
@@ -172,36 +164,29 @@ pub fn same_secret(given: &[u8], expected: &[u8; 32]) -> bool {
         == 0
 }
 
-/// Build the shared state: the model, the attribute mapping, secrets.
-pub fn state(args: &ServeArgs, model: Model) -> anyhow::Result<Shared> {
+/// Build the shared state: the model, the attribute mapping, secrets. Checks, in this order, the
+/// threshold, the API key and the Coral secret.
+pub fn state(settings: &Settings, model: Model) -> Result<Shared, SettingsError> {
     use sha2::{Digest, Sha256};
     let main = model.main_label();
-    let threshold = match args.threshold {
+    let threshold = match settings.threshold {
         Some(t) if (0.0..=1.0).contains(&t) => t,
-        Some(t) => anyhow::bail!("--threshold must be between 0 and 1, got {t}"),
+        Some(t) => return Err(SettingsError::Threshold(t)),
         None => model.data.labels[main].threshold,
     };
-    let from_env = |name: &str| std::env::var(name).ok();
-    let api_key = args
-        .api_key
-        .clone()
-        .or_else(|| from_env("MODERATE_API_KEY"));
-    let coral_secret = args
-        .coral_secret
-        .clone()
-        .or_else(|| from_env("MODERATE_CORAL_SECRET"));
-    if api_key.as_deref().is_some_and(str::is_empty) {
-        anyhow::bail!("the API key (--api-key or MODERATE_API_KEY) is empty");
+    if settings.api_key.as_deref().is_some_and(str::is_empty) {
+        return Err(SettingsError::EmptyApiKey);
     }
-    if coral_secret.as_deref().is_some_and(str::is_empty) {
-        anyhow::bail!(
-            "the Coral signing secret (--coral-secret or MODERATE_CORAL_SECRET) is empty"
-        );
+    if settings.coral_secret.as_deref().is_some_and(str::is_empty) {
+        return Err(SettingsError::EmptyCoralSecret);
     }
     let attributes = perspective::AttributeMap::new(&model);
     Ok(Arc::new(AppState {
-        api_key_hash: api_key.map(|k| Sha256::digest(k.as_bytes()).into()),
-        coral_secret: coral_secret.map(String::into_bytes),
+        api_key_hash: settings
+            .api_key
+            .as_ref()
+            .map(|k| Sha256::digest(k.as_bytes()).into()),
+        coral_secret: settings.coral_secret.clone().map(String::into_bytes),
         main,
         threshold,
         attributes,
@@ -321,69 +306,10 @@ async fn shutdown_signal() {
     }
 }
 
-/// Run the server until SIGTERM or Ctrl-C.
-pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(args.log_level)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
-    let model = Model::load(args.model.as_deref())?;
-    let state = state(&args, model)?;
-    // Scoring threads: one per core by default, not tokio's up to 512. Under load every request
-    // in flight would get its own CPU-bound thread (64 connections made ~70 threads on 2 cores);
-    // with one per core requests queue instead. On the 2-core bench machine this gave the lowest
-    // p99 (8–9 ms against 13–14 ms with 8 or 512 threads), at 11–15 thousand requests/s; more
-    // threads gave more throughput and a longer tail (bench/RESULTS.md).
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let scoring_threads = args.scoring_threads.unwrap_or(cores);
-    if scoring_threads == 0 {
-        anyhow::bail!("--scoring-threads must be at least 1");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(scoring_threads)
-        .thread_name("moderate-serve")
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args, state))
-}
-
-async fn serve(args: ServeArgs, state: Shared) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.addr))?;
-    let addr = listener
-        .local_addr()
-        .context("cannot read the address bound")?;
-    if !addr.ip().is_loopback() {
-        tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it can use it");
-    }
-    tracing::info!(
-        %addr,
-        model_labels = ?state.model.labels().collect::<Vec<_>>(),
-        flag_threshold = state.threshold,
-        api_key = state.api_key_hash.is_some(),
-        coral = state.coral_secret.is_some(),
-        "moderate serve ready"
-    );
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "moderate serve: listening on http://{addr}")
-            .and_then(|_| out.flush())
-            .context("cannot write to stdout")?;
-    }
-    accept_loop(listener, router(state)).await;
-    tracing::info!("stopped");
-    Ok(())
-}
-
 /// Serve connections until SIGTERM or Ctrl-C, each with [`HEADER_READ_TIMEOUT`] to send a request
 /// head; then stop listening, let the requests in flight finish (idle connections are closed), and
 /// give up on them after [`DRAIN_TIMEOUT`]. HTTP/1.1 only, keep-alive on.
-async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
+pub async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::server::graceful::GracefulShutdown;
     use hyper_util::service::TowerToHyperService;
@@ -422,5 +348,50 @@ async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
         _ = tokio::time::sleep(DRAIN_TIMEOUT) => {
             tracing::warn!("requests still open after {} s: stopping anyway", DRAIN_TIMEOUT.as_secs());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked_in_order_and_name_no_flag() {
+        let model = || Model::load(None).expect("the embedded model loads");
+        let check = |s: Settings| state(&s, model()).err();
+        let bad = Settings {
+            threshold: Some(1.5),
+            api_key: Some(String::new()),
+            coral_secret: Some(String::new()),
+        };
+        assert_eq!(check(bad.clone()), Some(SettingsError::Threshold(1.5)));
+        let bad = Settings {
+            threshold: Some(0.5),
+            ..bad
+        };
+        assert_eq!(check(bad.clone()), Some(SettingsError::EmptyApiKey));
+        let bad = Settings {
+            api_key: Some("k".into()),
+            ..bad
+        };
+        assert_eq!(check(bad.clone()), Some(SettingsError::EmptyCoralSecret));
+        for e in [
+            SettingsError::Threshold(2.0),
+            SettingsError::EmptyApiKey,
+            SettingsError::EmptyCoralSecret,
+        ] {
+            assert!(!e.to_string().contains("--"), "{e}");
+        }
+        let ok = state(
+            &Settings {
+                threshold: None,
+                api_key: Some("k".into()),
+                coral_secret: None,
+            },
+            model(),
+        )
+        .expect("valid settings");
+        assert_eq!(ok.threshold, ok.model.data.labels[ok.main].threshold);
+        assert!(ok.api_key_hash.is_some() && ok.coral_secret.is_none());
     }
 }

@@ -11,6 +11,6 @@ pub mod lang;
 pub mod lexicon;
 pub mod normalize;
 pub mod segment;
-pub mod spans;
 pub mod shouting;
+pub mod spans;
 pub mod tokenize;

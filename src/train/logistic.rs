@@ -1,4 +1,5 @@
-//! Fitting one binary label with `linfa-logistic`, and the workarounds its 0.8.1 release needs.
+//! Stage 4's solver: fitting one binary label with `linfa-logistic`, and the workarounds its
+//! 0.8.1 release needs.
 //!
 //! - **Dense only.** The sparse rows are written into a dense `f32` matrix in column-major
 //!   (Fortran) order. linfa's gradient computes `Xᵀ·r` with ndarray's matrix-vector product, which

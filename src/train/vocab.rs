@@ -1,4 +1,5 @@
-//! What the n-gram features are, chosen at training time from the training comments.
+//! Stage 2, the vocabulary: what the n-gram features are, chosen at training time from the
+//! training comments.
 //!
 //! **Vocabulary** (the n-grams that get their own weight), as scikit-learn's
 //! `TfidfVectorizer(min_df, max_df)` followed by `SelectKBest(chi2)`:

@@ -1,0 +1,56 @@
+//! `moderate eval`: a model measured on labeled CSV files — AUCs, precision and recall at its
+//! thresholds, a review-budget table — as text or JSON, and optionally an HTML report.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::Args as ClapArgs;
+
+use moderate::model::Model;
+
+use super::LabeledData;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Model file (default: the embedded default model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    input: LabeledData,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also write a self-contained HTML report (charts, confusion matrices, worst errors).
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<()> {
+    let model = Model::load(a.model.as_deref())?;
+    let model_labels = model.labels().map(str::to_string).collect();
+    let ds = moderate::io::dataset::read(&a.input.data, &a.input.read_options(Some(model_labels))?)
+        .map_err(super::cli_error)?;
+    let scores = moderate::eval::score_rows(&model, &ds);
+    let report = moderate::eval::evaluate_scores(&model, &ds, &scores);
+    if let Some(path) = &a.report {
+        let meta = moderate::eval::report::Meta {
+            title: "evaluation report".into(),
+            model_source: a
+                .model
+                .as_ref()
+                .map_or("embedded default model".into(), |p| p.display().to_string()),
+            generated: super::today(),
+            rows_note: None,
+        };
+        moderate::eval::report::write(path, &model, &ds, &scores, &report, &meta)?;
+        eprintln!("moderate: report written to {}", path.display());
+    }
+    let mut out = io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", moderate::eval::render_text(&report))?;
+    }
+    Ok(())
+}

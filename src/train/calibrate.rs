@@ -1,0 +1,126 @@
+//! Stage 5, calibrate: from a label's fit to the label's model.
+//!
+//! - **Prior correction.** The balanced fit's probabilities assume the balanced prior; the model
+//!   stores `offset = logit(base rate) − logit(fitted prior)` so that scores are probabilities on a
+//!   section where `base_rate` of comments are flagged for the main label (other labels: the base
+//!   rate times their frequency relative to the main label in the training data,
+//!   [`label_base_rate`]).
+//! - **Threshold.** The threshold per label maximizes F1 at that base rate on the out-of-fold
+//!   scores (never on the held-out rows).
+
+use super::balance::repeated;
+use super::fit::LabelFit;
+use super::{known_rows, logistic};
+use crate::eval::metrics;
+use crate::io::dataset::Dataset;
+use crate::model::LabelModel;
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// The base rate assumed for a label: the main label's is given; another label's is that times
+/// its frequency relative to the main label on rows where both are known.
+pub(crate) fn label_base_rate(
+    ds: &Dataset,
+    rows: &[usize],
+    label: usize,
+    main: usize,
+    base: f64,
+) -> f64 {
+    if label == main {
+        return base;
+    }
+    let (mut both, mut main_pos, mut label_pos) = (0usize, 0usize, 0usize);
+    for &i in rows {
+        if let (Some(m), Some(v)) = (ds.examples[i].labels[main], ds.examples[i].labels[label]) {
+            both += 1;
+            main_pos += m as usize;
+            label_pos += v as usize;
+        }
+    }
+    if both == 0 || main_pos == 0 {
+        let (_, y) = known_rows(ds, rows, label);
+        let rate = y.iter().filter(|&&v| v).count() as f64 / y.len().max(1) as f64;
+        return rate.min(base).max(1e-4);
+    }
+    (base * label_pos as f64 / main_pos as f64).clamp(1e-4, base)
+}
+
+/// The label's model: the fit with its prior correction to `base_rate` and its threshold, and the
+/// training figures the model card keeps (no held-out metrics yet: see [`super::card`]).
+pub(crate) fn calibrate(
+    name: &str,
+    lf: LabelFit,
+    base_rate: f64,
+    weight: &dyn Fn(usize) -> u32,
+    max_repeat: u32,
+) -> LabelModel {
+    let LabelFit {
+        rows,
+        y,
+        fit,
+        prior,
+        alpha,
+        cv,
+        oof,
+    } = lf;
+    // Prior correction from the fitted class balance to the base rate.
+    let n_pos = y.iter().filter(|&&v| v).count();
+    let offset = (logit(base_rate) - logit(prior)) as f32;
+    let rep = repeated(&rows, &y, weight, max_repeat);
+
+    // Threshold on out-of-fold scores at the base rate.
+    let oof_scores: Vec<f32> = oof.iter().map(|z| logistic::sigmoid(z + offset)).collect();
+    let neg_w = metrics::negative_weight(n_pos, y.len() - n_pos, base_rate);
+    let threshold = metrics::best_f1_threshold(&oof_scores, &y, neg_w);
+
+    LabelModel {
+        name: name.to_string(),
+        weights: fit.weights,
+        bias: fit.bias,
+        offset,
+        threshold,
+        base_rate,
+        alpha,
+        train_rows: y.len() as u64,
+        train_positives: n_pos as u64,
+        minority_repeats: rep.class_repeat,
+        cv,
+        metrics: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prior_correction_is_a_difference_of_logits() {
+        assert!(logit(0.5).abs() < 1e-12);
+        assert!((logit(0.1) + (9.0f64).ln()).abs() < 1e-12);
+        // Clamped: no infinity at 0 or 1.
+        assert!(logit(0.0).is_finite() && logit(1.0).is_finite());
+    }
+
+    #[test]
+    fn another_labels_base_rate_follows_its_frequency_relative_to_the_main_label() {
+        let mut ds = Dataset {
+            labels: vec!["toxic".into(), "insult".into()],
+            ..Dataset::default()
+        };
+        // 40 toxic rows, 10 of them insults; 60 clean rows.
+        for i in 0..100 {
+            ds.examples.push(crate::io::dataset::Example {
+                text: String::new(),
+                labels: vec![Some(i < 40), Some(i < 10)],
+                source: 0,
+                line: i as u64 + 2,
+            });
+        }
+        let rows: Vec<usize> = (0..100).collect();
+        assert_eq!(label_base_rate(&ds, &rows, 0, 0, 0.1), 0.1);
+        assert!((label_base_rate(&ds, &rows, 1, 0, 0.1) - 0.025).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,159 @@
+//! Training parameters, checked once (in the spirit of linfa's `ParamGuard`): [`TrainParams`] is
+//! what a caller fills in, unchecked; [`TrainParams::check`] turns it into [`ValidParams`], the
+//! only type [`crate::train::train`] accepts, or says what is wrong with a [`ParamError`].
+//!
+//! What can be checked without the data is checked here; what depends on it (the main label is
+//! one of the labels, a weighted file is one of the data files, the dense matrices fit in the
+//! memory budget) is checked by `train` and reported as a [`crate::train::TrainError`].
+
+use std::ops::Deref;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use crate::features::FeatureConfig;
+use crate::io::dataset::ReadOptions;
+
+/// Everything training can be told, unchecked.
+#[derive(Debug, Clone)]
+pub struct TrainParams {
+    pub data: Vec<PathBuf>,
+    pub read: ReadOptions,
+    /// The main label (default: `toxic` if present, else the first label).
+    pub main_label: Option<String>,
+    pub seed: u64,
+    /// Share of each file held out for measurement (0 to keep none).
+    pub holdout: f64,
+    pub folds: usize,
+    pub alphas: Vec<f32>,
+    pub base_rate: f64,
+    pub features: FeatureConfig,
+    /// Lexicon folder; None: the lists compiled into this build.
+    pub lexicons: Option<PathBuf>,
+    pub max_matrix_mb: u64,
+    pub max_iterations: u64,
+    pub max_repeat: u32,
+    pub shouting_threshold: f32,
+    /// Recorded in the model card.
+    pub command: String,
+    /// Recorded in the model card: `YYYY-MM-DD`.
+    pub created: String,
+    /// Write the split (`file,row,part`) here, so other tools can train on the same rows.
+    pub split_out: Option<PathBuf>,
+    /// `(file, n)`: each training row of `file` counts `n` times (by repetition).
+    pub source_weights: Vec<(PathBuf, u32)>,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            data: Vec::new(),
+            read: ReadOptions::default(),
+            main_label: None,
+            seed: 42,
+            holdout: 0.2,
+            folds: 3,
+            alphas: vec![1.0],
+            base_rate: 0.10,
+            features: FeatureConfig::default(),
+            lexicons: None,
+            max_matrix_mb: 8192,
+            max_iterations: 50,
+            max_repeat: 10,
+            shouting_threshold: 0.5,
+            command: String::new(),
+            created: String::new(),
+            split_out: None,
+            source_weights: Vec::new(),
+        }
+    }
+}
+
+/// A parameter out of its range. The messages name the parameter, not a command-line flag: the
+/// command line says them in its own words.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ParamError {
+    #[error("the held-out share must be in [0, 0.9), got {0}")]
+    Holdout(f64),
+    #[error("cross-validation needs at least 2 folds, got {0}")]
+    Folds(usize),
+    #[error("the L2 strengths (alphas) must be positive numbers")]
+    Alphas,
+    #[error("the base rate must be between 0 and 1, got {0}")]
+    BaseRate(f64),
+}
+
+/// Parameters that passed [`TrainParams::check`]; read them through `Deref`.
+#[derive(Debug, Clone)]
+pub struct ValidParams(TrainParams);
+
+impl Deref for ValidParams {
+    type Target = TrainParams;
+
+    fn deref(&self) -> &TrainParams {
+        &self.0
+    }
+}
+
+impl TrainParams {
+    /// Check the parameters, in this order: held-out share, folds, alphas, base rate.
+    pub fn check(self) -> Result<ValidParams, ParamError> {
+        if !(0.0..0.9).contains(&self.holdout) {
+            return Err(ParamError::Holdout(self.holdout));
+        }
+        if self.folds < 2 {
+            return Err(ParamError::Folds(self.folds));
+        }
+        if self.alphas.is_empty() || self.alphas.iter().any(|a| a.is_nan() || *a <= 0.0) {
+            return Err(ParamError::Alphas);
+        }
+        if !(self.base_rate > 0.0 && self.base_rate < 1.0) {
+            return Err(ParamError::BaseRate(self.base_rate));
+        }
+        Ok(ValidParams(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid() {
+        let p = TrainParams::default().check().unwrap();
+        assert_eq!(p.folds, 3);
+        assert_eq!(p.read.text_column, "text");
+    }
+
+    #[test]
+    fn each_parameter_out_of_range_is_named() {
+        let with = |f: fn(&mut TrainParams)| {
+            let mut p = TrainParams::default();
+            f(&mut p);
+            p.check().err()
+        };
+        assert_eq!(with(|p| p.holdout = 0.9), Some(ParamError::Holdout(0.9)));
+        assert_eq!(with(|p| p.holdout = -0.1), Some(ParamError::Holdout(-0.1)));
+        assert_eq!(with(|p| p.holdout = 0.0), None);
+        assert_eq!(with(|p| p.folds = 1), Some(ParamError::Folds(1)));
+        assert_eq!(with(|p| p.alphas = vec![]), Some(ParamError::Alphas));
+        assert_eq!(
+            with(|p| p.alphas = vec![1.0, 0.0]),
+            Some(ParamError::Alphas)
+        );
+        assert_eq!(
+            with(|p| p.alphas = vec![f32::NAN]),
+            Some(ParamError::Alphas)
+        );
+        assert_eq!(with(|p| p.base_rate = 1.0), Some(ParamError::BaseRate(1.0)));
+        assert_eq!(with(|p| p.base_rate = 0.0), Some(ParamError::BaseRate(0.0)));
+        // The first problem in the documented order wins.
+        assert_eq!(
+            with(|p| {
+                p.folds = 0;
+                p.base_rate = 2.0;
+            }),
+            Some(ParamError::Folds(0))
+        );
+    }
+}
