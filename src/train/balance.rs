@@ -1,15 +1,13 @@
 //! Which rows go into one fit, and how many times: linfa-logistic has no sample weights, so a
 //! weight is a repetition. A row counts its file's weight (`source_weights`) times its class's:
-//! when the rarer class is under [`BALANCE_BELOW`] of the (weighted) rows, its rows are repeated
-//! `round(majority / minority)` times, at most `max_repeat` — exactly an integer class weight for
-//! linfa's summed loss. When the memory budget cannot hold all of a label's rows, a fit takes a
+//! within each file, the rows of the rarer class are repeated `round(majority / minority)` times,
+//! at most `max_repeat` — exactly an integer class weight for linfa's summed loss — so that each
+//! file's positives and negatives weigh the same (the shared data sets flag 50–85% of their rows,
+//! each in a register of its own: balanced per file, a file's base rate is no signal to learn). When the memory budget cannot hold all of a label's rows, a fit takes a
 //! seeded [`stratified_sample`] of them.
 
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-
-/// Below this share of the rarer class, its rows are repeated to balance the classes.
-pub(crate) const BALANCE_BELOW: f64 = 0.2;
 
 /// One label's training rows as they go into the dense matrix, each repeated by its file's weight
 /// times its class's (see the module comment).
@@ -25,27 +23,43 @@ pub(crate) fn repeated(
     rows: &[usize],
     y: &[bool],
     weight: &dyn Fn(usize) -> u32,
+    source: &dyn Fn(usize) -> usize,
     max_repeat: u32,
 ) -> Repeated {
-    let (mut pos, mut neg) = (0f64, 0f64);
+    // Per source file: its weighted positives and negatives; its rarer class is repeated so that
+    // its two classes weigh the same, so a file's own rate of flagged rows (50–85% in the shared
+    // data sets) is not something the model can learn.
+    let mut totals: Vec<(f64, f64)> = Vec::new();
     for (&row, &v) in rows.iter().zip(y) {
+        let s = source(row);
+        if totals.len() <= s {
+            totals.resize(s + 1, (0.0, 0.0));
+        }
+        let w = weight(row) as f64;
         if v {
-            pos += weight(row) as f64;
+            totals[s].0 += w;
         } else {
-            neg += weight(row) as f64;
+            totals[s].1 += w;
         }
     }
-    let minority_is_pos = pos <= neg;
-    let (min, maj) = if minority_is_pos {
-        (pos, neg)
-    } else {
-        (neg, pos)
-    };
-    let class_repeat = if min > 0.0 && min / (min + maj) < BALANCE_BELOW {
-        ((maj / min).round() as u32).clamp(1, max_repeat.max(1))
-    } else {
-        1
-    };
+    let per_source: Vec<(bool, u32)> = totals
+        .iter()
+        .map(|&(pos, neg)| {
+            let minority_is_pos = pos <= neg;
+            let (min, maj) = if minority_is_pos {
+                (pos, neg)
+            } else {
+                (neg, pos)
+            };
+            let r = if min > 0.0 {
+                ((maj / min).round() as u32).clamp(1, max_repeat.max(1))
+            } else {
+                1
+            };
+            (minority_is_pos, r)
+        })
+        .collect();
+    let class_repeat = per_source.iter().map(|r| r.1).max().unwrap_or(1);
     let mut out = Repeated {
         rows: Vec::with_capacity(rows.len()),
         y: Vec::with_capacity(rows.len()),
@@ -53,12 +67,8 @@ pub(crate) fn repeated(
         prior: 0.0,
     };
     for (&row, &v) in rows.iter().zip(y) {
-        let times = weight(row)
-            * if v == minority_is_pos {
-                class_repeat
-            } else {
-                1
-            };
+        let (minority_is_pos, r) = per_source[source(row)];
+        let times = weight(row) * if v == minority_is_pos { r } else { 1 };
         for _ in 0..times {
             out.rows.push(row);
             out.y.push(v);
@@ -120,30 +130,37 @@ mod tests {
     }
 
     #[test]
-    fn repetition_balances_rare_classes_only() {
+    fn each_file_is_balanced_on_its_own() {
         let rows: Vec<usize> = (0..10).collect();
         let one = |_: usize| 1u32;
+        let same = |_: usize| 0usize;
         let y = [
             true, false, false, false, false, false, false, false, false, false,
         ];
-        let r = repeated(&rows, &y, &one, 20);
+        let r = repeated(&rows, &y, &one, &same, 20);
         assert_eq!(r.class_repeat, 9);
         assert_eq!(r.rows.len(), 18);
         assert_eq!(r.y.iter().filter(|&&v| v).count(), 9);
         assert!((r.prior - 0.5).abs() < 1e-12);
         // Capped.
-        assert_eq!(repeated(&rows, &y, &one, 4).class_repeat, 4);
+        assert_eq!(repeated(&rows, &y, &one, &same, 4).class_repeat, 4);
         // Mostly positive: negatives are repeated.
         let y2: Vec<bool> = y.iter().map(|v| !v).collect();
-        let r2 = repeated(&rows, &y2, &one, 20);
+        let r2 = repeated(&rows, &y2, &one, &same, 20);
         assert_eq!(r2.y.iter().filter(|&&v| !v).count(), 9);
-        // Mild imbalance (30%) is left as it is.
+        // Two files, one 80% flagged and one 20% flagged: each is balanced by its own rows, so
+        // the file cannot be told from the label.
         let y3 = [
-            true, true, true, false, false, false, false, false, false, false,
+            true, true, true, true, false, true, false, false, false, false,
         ];
-        let r3 = repeated(&rows, &y3, &one, 20);
-        assert_eq!(r3.class_repeat, 1);
-        assert!((r3.prior - 0.3).abs() < 1e-12);
+        let file = |row: usize| (row >= 5) as usize;
+        let r3 = repeated(&rows, &y3, &one, &file, 20);
+        for f in 0..2 {
+            let pos = r3.rows.iter().zip(&r3.y).filter(|(&i, &v)| file(i) == f && v).count();
+            let neg = r3.rows.iter().zip(&r3.y).filter(|(&i, &v)| file(i) == f && !v).count();
+            assert_eq!(pos, neg, "file {f}");
+        }
+        assert!((r3.prior - 0.5).abs() < 1e-12);
     }
 
     #[test]
@@ -151,8 +168,9 @@ mod tests {
         let rows: Vec<usize> = (0..4).collect();
         let y = [true, false, true, false];
         let w = |row: usize| if row < 2 { 3 } else { 1 };
-        let r = repeated(&rows, &y, &w, 10);
+        let r = repeated(&rows, &y, &w, &|_| 0, 10);
         assert_eq!(r.rows, [0, 0, 0, 1, 1, 1, 2, 3]);
         assert_eq!(r.class_repeat, 1);
+        // Balanced already: weights are all there is.
     }
 }

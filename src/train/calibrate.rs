@@ -55,6 +55,7 @@ pub(crate) fn calibrate(
     lf: LabelFit,
     base_rate: f64,
     weight: &dyn Fn(usize) -> u32,
+    source: &dyn Fn(usize) -> usize,
     max_repeat: u32,
 ) -> LabelModel {
     let LabelFit {
@@ -69,7 +70,7 @@ pub(crate) fn calibrate(
     // Prior correction from the fitted class balance to the base rate.
     let n_pos = y.iter().filter(|&&v| v).count();
     let offset = (logit(base_rate) - logit(prior)) as f32;
-    let rep = repeated(&rows, &y, weight, max_repeat);
+    let rep = repeated(&rows, &y, weight, source, max_repeat);
 
     // Threshold on out-of-fold scores at the base rate.
     let oof_scores: Vec<f32> = oof.iter().map(|z| logistic::sigmoid(z + offset)).collect();

@@ -247,7 +247,14 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     let mut label_models = Vec::with_capacity(fits.len());
     for (l, lf) in fits.into_iter().enumerate() {
         let mut model =
-            calibrate::calibrate(&ds.labels[l], lf, base_rates[l], &weight, params.max_repeat);
+        calibrate::calibrate(
+            &ds.labels[l],
+            lf,
+            base_rates[l],
+            &weight,
+            &|r| ds.examples[r].source,
+            params.max_repeat,
+        );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);
         label_models.push(model);
     }
