@@ -29,7 +29,7 @@ SOURCES=(mlma_fr toxifrench_bench jigsaw_subset_fr_mt rtplx_fr)
 declare -A PERSPECTIVE=([toxifrench_bench]="$RECIPE_SHARED/toxifrench_bench/perspective.csv")
 FAST_ARGS=(--max-features 4000 --max-iterations 30 --folds 2)
 
-usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 only=() fast=0 sklearn=1 out="" json_out="" extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
     --no-sklearn) sklearn=0; shift ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --json-out) [ $# -ge 2 ] || usage; json_out=$2; shift 2 ;;
-    -h | --help) usage ;;
+    -h | --help) usage 0 ;;
     *) extra+=("$1"); shift ;;
   esac
 done
