@@ -25,39 +25,34 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV
 
-
-def parse_label(v):
-    v = v.strip().lower()
-    if v in ("1", "true"):
-        return 1
-    if v in ("0", "false"):
-        return 0
-    return None
+from labeled import negative_weight, read_rows
 
 
-def read_rows(path, labels, renames):
-    """Rows of one training file: (text, {label: 0/1/None}), columns renamed as moderate does."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader)
-        columns = {}
-        for i, h in enumerate(header):
-            if h in renames and renames[h] in labels:
-                columns[renames[h]] = i
-        for i, h in enumerate(header):
-            if h in labels and h not in columns:
-                columns[h] = i
-        text_idx = header.index("text")
-        rows = []
-        for rec in reader:
-            rows.append((rec[text_idx], {l: parse_label(rec[i]) for l, i in columns.items()}))
-        return rows
+def fit_pipeline(train_text, train_y, labels):
+    """The scikit-learn baseline: word 1-2-gram + char_wb 2-5-gram TF-IDF and, per label, a
+    logistic regression with C chosen by 3-fold grid search on ROC AUC, fitted on the rows where
+    that label is known (train_y[label][i] is 0, 1 or None). Returns (vectorize, {label: model})
+    where vectorize(texts) gives the feature matrix. Also used by loso_sklearn.py."""
+    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
+    x_train = hstack([word.fit_transform(train_text), char.fit_transform(train_text)]).tocsr()
+    fitted = {}
+    for l in labels:
+        idx = [i for i, v in enumerate(train_y[l]) if v is not None]
+        y = np.array([train_y[l][i] for i in idx])
+        grid = GridSearchCV(
+            LogisticRegression(solver="liblinear", max_iter=1000),
+            {"C": [0.3, 1, 3, 10, 30]},
+            scoring="roc_auc",
+            cv=3,
+        )
+        grid.fit(x_train[idx], y)
+        fitted[l] = grid.best_estimator_
 
+    def vectorize(texts):
+        return hstack([word.transform(texts), char.transform(texts)]).tocsr()
 
-def negative_weight(pos, neg, base_rate):
-    if pos == 0 or neg == 0:
-        return 1.0
-    return (1 - base_rate) / base_rate * pos / neg
+    return vectorize, fitted
 
 
 def main():
@@ -94,21 +89,7 @@ def main():
                     train_y[l].append(y.get(l))
 
     started = time.time()
-    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-    x_train = hstack([word.fit_transform(train_text), char.fit_transform(train_text)]).tocsr()
-    fitted = {}
-    for l in labels:
-        idx = [i for i, v in enumerate(train_y[l]) if v is not None]
-        y = np.array([train_y[l][i] for i in idx])
-        grid = GridSearchCV(
-            LogisticRegression(solver="liblinear", max_iter=1000),
-            {"C": [0.3, 1, 3, 10, 30]},
-            scoring="roc_auc",
-            cv=3,
-        )
-        grid.fit(x_train[idx], y)
-        fitted[l] = grid.best_estimator_
+    vectorize, fitted = fit_pipeline(train_text, train_y, labels)
     sk_seconds = time.time() - started
 
     out = []
@@ -120,7 +101,7 @@ def main():
         held = [(t, y) for i, (t, y) in enumerate(data[p], start=1) if parts[p][i] == "holdout"]
         if not held:
             continue
-        x = hstack([word.transform([t for t, _ in held]), char.transform([t for t, _ in held])]).tocsr()
+        x = vectorize([t for t, _ in held])
         for l in labels:
             idx = [i for i, (_, y) in enumerate(held) if y.get(l) is not None]
             if not idx:

@@ -5,19 +5,18 @@
 # Installs scikit-learn with pip into training/.venv the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d ../shared/data ]; then
-  echo "compare.sh: ../shared/data is absent: nothing to compare (SKIPPED)" >&2
+source training/recipe.sh
+if [ ! -d "$RECIPE_SHARED" ]; then
+  echo "compare.sh: $RECIPE_SHARED is absent: nothing to compare (SKIPPED)" >&2
   exit 0
 fi
-if [ ! -x training/.venv/bin/python ]; then
-  python3 -m venv training/.venv
-  training/.venv/bin/pip install --quiet scikit-learn
-fi
+source training/venv.sh
+sklearn_venv
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
 bash training/train-default.sh --out "$work/model.json" --split-out "$work/split.csv" --quiet
 echo "moderate train: $(( $(date +%s) - start )) s" >&2
-training/.venv/bin/python training/compare.py \
+"$SKLEARN_PYTHON" training/compare.py \
   --model "$work/model.json" --split "$work/split.csv" \
-  --labels toxic,insult,slur,dehumanizing,threat --rename label=toxic "$@"
+  --labels "$RECIPE_LABELS" --rename "$RECIPE_RENAME" "$@"

@@ -1,0 +1,40 @@
+# The default model's recipe, in one place: the files it is trained on and the `moderate train`
+# flags. Sourced (from the project root) by train-default.sh, loso.sh and quality-gate.sh, so a
+# change here (a file added, a flag) reaches the default model, its quality gate and the
+# leave-one-source-out table at once. Why these files: training/README.md.
+# Paths are relative to the project root and kept as written: the model card names each source by
+# the path given to --data, and training/quality-floor.txt names sources by those paths.
+
+RECIPE_SHARED=../shared/data
+
+# Training files, in order.
+RECIPE_DATA=(
+  training/comments.csv
+  "$RECIPE_SHARED/mlma_fr/data.csv"
+  "$RECIPE_SHARED/toxifrench_bench/data.csv"
+  "$RECIPE_SHARED/jigsaw_subset_fr_mt/data.csv"
+)
+
+# Labels (the first is the main label) and how the shared sets' `label` column is read.
+RECIPE_LABELS=toxic,insult,slur,dehumanizing,threat
+RECIPE_RENAME=label=toxic
+
+# The `moderate train` flags after the --data list (everything else at its default).
+RECIPE_TRAIN_ARGS=(
+  --labels "$RECIPE_LABELS"
+  --rename "$RECIPE_RENAME"
+  --seed 42
+)
+
+# recipe_data_args [FILE...]: set RECIPE_DATA_ARGS to `--data F` for every recipe file except the
+# FILEs given (as written in RECIPE_DATA).
+recipe_data_args() {
+  RECIPE_DATA_ARGS=()
+  local f skip
+  for f in "${RECIPE_DATA[@]}"; do
+    for skip in "$@"; do
+      [ "$f" = "$skip" ] && continue 2
+    done
+    RECIPE_DATA_ARGS+=(--data "$f")
+  done
+}
