@@ -53,6 +53,21 @@ pub struct Args {
     /// Number of n-grams in the naive-Bayes evidence table (0 for none).
     #[arg(long, default_value_t = 200000)]
     max_evidence: usize,
+    /// Replace identity terms (group names: Syriens, juifs, femmes…) by one placeholder word
+    /// before the n-grams and evidence see the text, so no group carries a weight of its own.
+    #[arg(long)]
+    mask_identity: bool,
+    /// Scale the features of comments shorter than this many words by sqrt(words / N), so one
+    /// word alone does not carry a whole vector (0: off).
+    #[arg(long, default_value_t = 0)]
+    short_text_tokens: u32,
+    /// Score the sentences of a comment too and keep the highest score, counting sentences of
+    /// at least N words or with an abusive lexicon hit (0: off).
+    #[arg(long, default_value_t = 0)]
+    sentence_pool: u32,
+    /// Shouting counts capitals over this share only (0: the share as it is).
+    #[arg(long, default_value_t = 0.0)]
+    shouting_floor: f32,
     /// Minimum number of training comments an n-gram must appear in.
     #[arg(long, default_value_t = 2)]
     min_df: u32,
@@ -115,6 +130,10 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         features: FeatureConfig {
             max_features: a.max_features,
             max_evidence: a.max_evidence,
+            mask_identity: a.mask_identity,
+            short_text_tokens: a.short_text_tokens,
+            sentence_pool: a.sentence_pool,
+            shouting_floor: a.shouting_floor,
             min_df: a.min_df,
             ..FeatureConfig::default()
         },

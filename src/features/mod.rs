@@ -32,7 +32,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::text::analyzer::{Analyzed, Analyzer, Vocabulary};
-use crate::text::lexicon::{LexMatch, Lexicon, LexiconSource};
+use crate::text::lexicon::{Category, LexMatch, Lexicon, LexiconSource};
+use crate::text::spans::{sentence_spans, Span};
 use crate::text::shouting::Caps;
 use cache::TokenCache;
 use evidence::Ratios;
@@ -63,6 +64,37 @@ pub struct FeatureConfig {
     pub max_chars: usize,
     /// Number of n-grams in the evidence table (0: no evidence features).
     pub max_evidence: usize,
+    /// Identity terms (group names) become one placeholder word before the n-grams and the
+    /// evidence see the text: no group name carries a weight of its own (the lexicon's identity
+    /// signals stay).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mask_identity: bool,
+    /// Comments with fewer word tokens than this have their n-gram and evidence features scaled
+    /// by `sqrt(tokens / short_text_tokens)`, so that one word alone (`bonjour`, `nn`) does not
+    /// carry a whole unit vector of weight (0: off).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub short_text_tokens: u32,
+    /// Sentence pooling: a comment of several sentences scores the highest of its own score and
+    /// the scores of its sentences that have at least this many word tokens or an abusive
+    /// lexicon hit (0: off), so neutral sentences cannot wash out an abusive one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sentence_pool: u32,
+    /// The shouting signal counts capitals over this share only (`(s − floor) / (1 − floor)`):
+    /// ordinary capitals (a sentence start, a name) are no signal (0: the share as it is).
+    #[serde(default, skip_serializing_if = "is_zero_f32")]
+    pub shouting_floor: f32,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+fn is_zero_f32(v: &f32) -> bool {
+    *v == 0.0
 }
 
 impl Default for FeatureConfig {
@@ -76,6 +108,10 @@ impl Default for FeatureConfig {
             sublinear_tf: true,
             max_chars: 20_000,
             max_evidence: 200_000,
+            mask_identity: false,
+            short_text_tokens: 0,
+            sentence_pool: 0,
+            shouting_floor: 0.0,
         }
     }
 }
@@ -124,6 +160,9 @@ pub struct Analysis {
     /// Where each evidence entry occurred, filled only by [`Featurizer::analyze_traced`]
     /// (`feature` holds the entry).
     pub evidence_occurrences: Vec<Occurrence>,
+    /// The factor the n-gram and evidence features were scaled by: 1, or less for a comment
+    /// shorter than `short_text_tokens` words.
+    pub damp: f32,
 }
 
 /// What an n-gram is in the model: a vocabulary feature, an evidence entry, or both ([`NONE`] for
@@ -248,7 +287,8 @@ impl Featurizer {
                 .entry = i as u32;
         }
         Ok(Featurizer {
-            analyzer: Analyzer::new(spec.config.max_chars, lexicon),
+            analyzer: Analyzer::new(spec.config.max_chars, lexicon)
+                .with_identity_masked(spec.config.mask_identity),
             spec,
             layout,
             table,
@@ -329,7 +369,7 @@ impl Featurizer {
 
     fn analyze_impl(&self, text: &str, trace: bool) -> Analysis {
         let analyzed = self.analyzer.analyze(text, self);
-        let signals = signals::compute(&analyzed);
+        let signals = signals::compute(&analyzed, self.spec.config.shouting_floor);
         let Analyzed {
             truncated,
             caps,
@@ -440,7 +480,17 @@ impl Featurizer {
             entries.clear();
             list
         });
+        let damp = self.damp(&normalized);
+        if damp < 1.0 {
+            let first = self.layout.evidence_base() as u32;
+            for (&i, v) in vector.idx.iter().zip(vector.val.iter_mut()) {
+                if i >= first {
+                    *v *= damp;
+                }
+            }
+        }
         Analysis {
+            damp,
             normalized,
             caps,
             lexicon,
@@ -450,6 +500,48 @@ impl Featurizer {
             evidence,
             evidence_occurrences,
         }
+    }
+
+    /// The short-text factor of a normalized comment (see `FeatureConfig::short_text_tokens`).
+    fn damp(&self, normalized: &str) -> f32 {
+        let short = self.spec.config.short_text_tokens;
+        if short == 0 {
+            return 1.0;
+        }
+        let n = crate::text::tokenize::tokens(normalized).count() as u32;
+        if n >= short {
+            1.0
+        } else {
+            (n as f32 / short as f32).sqrt()
+        }
+    }
+
+    /// The sentences of a comment that take part in sentence pooling (see
+    /// `FeatureConfig::sentence_pool`), each with its analysis (traced with `trace`): none when
+    /// pooling is off or the comment is one sentence.
+    pub fn pooled_sentences(&self, text: &str, trace: bool) -> Vec<(Span, Analysis)> {
+        let pool = self.spec.config.sentence_pool as usize;
+        if pool == 0 {
+            return Vec::new();
+        }
+        let spans = sentence_spans(text);
+        if spans.len() < 2 {
+            return Vec::new();
+        }
+        spans
+            .into_iter()
+            .filter_map(|span| {
+                let a = self.analyze_impl(&text[span.byte_start..span.byte_end], trace);
+                let abusive = a.lexicon.iter().any(|m| {
+                    matches!(
+                        m.category,
+                        Category::Slur | Category::Dehumanizing | Category::Threat | Category::Insult
+                    )
+                });
+                let long = crate::text::tokenize::tokens(&a.normalized).count() >= pool;
+                (abusive || long).then_some((span, a))
+            })
+            .collect()
     }
 
     /// Weighted, L2-normalized counts of one n-gram block (sorted distinct features, their counts

@@ -86,7 +86,8 @@ impl Signal {
 }
 
 /// The signals of an analyzed comment, indexed by [`Signal`].
-pub fn compute(analyzed: &Analyzed) -> [f32; N_SIGNALS] {
+/// `shouting_floor`: see [`crate::features::FeatureConfig::shouting_floor`].
+pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
     let Analyzed {
         caps,
         normalized,
@@ -95,7 +96,12 @@ pub fn compute(analyzed: &Analyzed) -> [f32; N_SIGNALS] {
     } = analyzed;
     let mut signals = [0f32; N_SIGNALS];
     let mut set = |s: Signal, v: f32| signals[s as usize] = v;
-    set(Signal::Shouting, caps.shouting());
+    let shouting = if shouting_floor > 0.0 {
+        ((caps.shouting() - shouting_floor) / (1.0 - shouting_floor)).max(0.0)
+    } else {
+        caps.shouting()
+    };
+    set(Signal::Shouting, shouting);
     set(Signal::CapsWords, (caps.caps_words as f32).ln_1p());
     set(Signal::BangRuns, (caps.bang_runs as f32).ln_1p());
     let mut counts = [0u32; Category::ALL.len()];

@@ -35,6 +35,14 @@ impl LabelModel {
     pub fn probability(&self, x: &SparseVec) -> f32 {
         sigmoid(linear_score(&self.weights, self.bias, x) + self.offset)
     }
+
+    /// P(label = 1) pooled over a comment and its pooled sentences: the highest.
+    pub fn pooled_probability(&self, x: &SparseVec, sentences: &[SparseVec]) -> f32 {
+        let z = sentences.iter().fold(linear_score(&self.weights, self.bias, x), |z, s| {
+            z.max(linear_score(&self.weights, self.bias, s))
+        });
+        sigmoid(z + self.offset)
+    }
 }
 
 /// A loaded model, ready to score.
@@ -116,15 +124,22 @@ impl Model {
 
     /// P(label = 1) for every label, in model order: the prediction, without flags or reasons.
     pub fn scores(&self, text: &str) -> Vec<f32> {
-        self.scores_of(&self.featurizer.analyze(text))
+        let sentences: Vec<SparseVec> = self
+            .featurizer
+            .pooled_sentences(text, false)
+            .into_iter()
+            .map(|(_, a)| a.vector)
+            .collect();
+        self.scores_of(&self.featurizer.analyze(text), &sentences)
     }
 
-    /// P(label = 1) for every label from an analysis: one sparse dot product each.
-    fn scores_of(&self, analysis: &Analysis) -> Vec<f32> {
+    /// P(label = 1) for every label from an analysis and the vectors of its pooled sentences:
+    /// one sparse dot product each.
+    fn scores_of(&self, analysis: &Analysis, sentences: &[SparseVec]) -> Vec<f32> {
         self.data
             .labels
             .iter()
-            .map(|l| l.probability(&analysis.vector))
+            .map(|l| l.pooled_probability(&analysis.vector, sentences))
             .collect()
     }
 
@@ -134,7 +149,9 @@ impl Model {
         // Traced: recording where the n-grams came from costs little next to a second
         // featurization when the comment turns out to need reasons.
         let analysis = self.featurizer.analyze_traced(text);
-        let scores = self.scores_of(&analysis);
+        let pooled = self.featurizer.pooled_sentences(text, true);
+        let vectors: Vec<SparseVec> = pooled.iter().map(|(_, a)| a.vector.clone()).collect();
+        let scores = self.scores_of(&analysis, &vectors);
         let shouting = analysis.caps.shouting();
         let mut flagged: Vec<String> = self
             .data
@@ -148,7 +165,30 @@ impl Model {
             flagged.push("shouting".into());
         }
         let reasons = if reasons == Reasons::All || !flagged.is_empty() {
-            self.reasons_of(&analysis)
+            // The reasons of what raised the main score: the comment, or its worst sentence
+            // (named first, `sentence:N` counting from 1).
+            let main = &self.data.labels[self.main];
+            let whole = main.probability(&analysis.vector);
+            let worst = pooled
+                .iter()
+                .map(|(span, a)| (span, a, main.probability(&a.vector)))
+                .filter(|&(_, _, s)| s > whole)
+                .max_by(|x, y| x.2.total_cmp(&y.2));
+            match worst {
+                Some((span, sentence, _)) => {
+                    let n = crate::text::spans::sentence_spans(text)
+                        .iter()
+                        .position(|s| s == span)
+                        .map_or(0, |p| p + 1);
+                    let mut r = vec![format!("sentence:{n}")];
+                    r.extend(self.reasons_of(sentence));
+                    if analysis.truncated {
+                        r.push(format!("truncated:{}chars", self.featurizer.config().max_chars));
+                    }
+                    r
+                }
+                None => self.reasons_of(&analysis),
+            }
         } else {
             Vec::new()
         };

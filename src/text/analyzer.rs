@@ -54,11 +54,24 @@ pub struct Analyzed {
 pub struct Analyzer {
     max_chars: usize,
     lexicon: Lexicon,
+    mask_identity: bool,
 }
 
 impl Analyzer {
     pub fn new(max_chars: usize, lexicon: Lexicon) -> Analyzer {
-        Analyzer { max_chars, lexicon }
+        Analyzer {
+            max_chars,
+            lexicon,
+            mask_identity: false,
+        }
+    }
+
+    /// With `mask`, the chain ends with a **mask** stage: identity terms become one placeholder
+    /// word ([`Lexicon::mask_identity`]) in the normalized text the n-grams see, after the
+    /// lexicon has counted them.
+    pub fn with_identity_masked(mut self, mask: bool) -> Analyzer {
+        self.mask_identity = mask;
+        self
     }
 
     pub fn max_chars(&self) -> usize {
@@ -77,6 +90,7 @@ impl Analyzer {
         let normalized = self.segment(&normalized, vocabulary).unwrap_or(normalized);
         let mut lexicon = Vec::new();
         self.lexicon.find(&normalized, &mut lexicon);
+        let normalized = self.mask(normalized);
         Analyzed {
             truncated,
             caps,
@@ -89,7 +103,8 @@ impl Analyzer {
     fn segment(&self, normalized: &str, vocabulary: &impl Vocabulary) -> Option<String> {
         split_glued(
             normalized,
-            |w| vocabulary.knows_word(w),
+            // A group name is never split into words (`etrangers` is not `et rangers`).
+            |w| vocabulary.knows_word(w) || (self.mask_identity && self.lexicon.is_identity(w)),
             |pieces| {
                 pieces
                     .iter()
@@ -102,8 +117,17 @@ impl Analyzer {
     /// No segment stage, since it splits glued words into the model's words, and these are what
     /// the counts are about to choose; no shouting or lexicon stage, which only the features
     /// need. (The featurization of the same rows afterwards runs the whole chain.)
-    pub fn for_vocabulary(max_chars: usize, text: &str) -> String {
-        normalize(cap(text, max_chars).0)
+    pub fn for_vocabulary(&self, text: &str) -> String {
+        self.mask(normalize(cap(text, self.max_chars).0))
+    }
+
+    /// The mask stage (identity terms → one placeholder), when the model masks them.
+    fn mask(&self, normalized: String) -> String {
+        if self.mask_identity {
+            self.lexicon.mask_identity(&normalized).unwrap_or(normalized)
+        } else {
+            normalized
+        }
     }
 }
 

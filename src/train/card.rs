@@ -4,9 +4,9 @@
 //! held-out rows were never seen by vocabulary selection, alpha choice, threshold or fit.
 
 use super::split::display_path;
+use super::featurize::RowVectors;
 use super::{known_rows, ValidParams};
 use crate::eval::metrics::Metrics;
-use crate::features::SparseVec;
 use crate::io::dataset::Dataset;
 use crate::model::{LabelMetrics, LabelModel, ModelCard, SourceCard};
 
@@ -16,13 +16,13 @@ pub(crate) fn held_out_metrics(
     label: usize,
     ds: &Dataset,
     held_rows: &[usize],
-    vectors: &[SparseVec],
+    vectors: &RowVectors,
 ) {
     let (hrows, hy) = known_rows(ds, held_rows, label);
     if !hrows.is_empty() {
         let scores: Vec<f32> = hrows
             .iter()
-            .map(|&i| model.probability(&vectors[i]))
+            .map(|&i| model.pooled_probability(&vectors[i], &vectors.sentences[i]))
             .collect();
         model.metrics = Some(Metrics::compute(
             &scores,
@@ -39,7 +39,7 @@ pub(crate) fn source_cards(
     train_rows: &[usize],
     held_rows: &[usize],
     label_models: &[LabelModel],
-    vectors: &[SparseVec],
+    vectors: &RowVectors,
 ) -> Vec<SourceCard> {
     let mut sources = Vec::new();
     for (s, src) in ds.sources.iter().enumerate() {
@@ -60,7 +60,7 @@ pub(crate) fn source_cards(
             }
             let scores: Vec<f32> = rows
                 .iter()
-                .map(|&i| model.probability(&vectors[i]))
+                .map(|&i| model.pooled_probability(&vectors[i], &vectors.sentences[i]))
                 .collect();
             metrics.push(LabelMetrics {
                 label: model.name.clone(),

@@ -11,6 +11,7 @@ use ndarray::Array1;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
+use super::featurize::RowVectors;
 use super::balance::{repeated, stratified_sample};
 use super::logistic::{self, BinaryFit, Solver};
 use super::split::rng;
@@ -124,7 +125,7 @@ enum JobOut {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_labels(
     ds: &Dataset,
-    vectors: &[SparseVec],
+    vectors: &RowVectors,
     train_rows: &[usize],
     shares: &[f64],
     dim: usize,
@@ -193,7 +194,7 @@ pub(crate) fn fit_labels(
                         .map(|fit| {
                             (0..rows.len())
                                 .filter(|&k| fold_of[k] == f)
-                                .map(|k| (k, vectors[rows[k]].dot(&fit.weights) + fit.bias))
+                                .map(|k| (k, vectors.pooled_z(rows[k], &fit.weights, fit.bias)))
                                 .collect()
                         })
                         .collect(),

@@ -37,6 +37,7 @@ use crate::error::Result;
 use crate::io::dataset::{self, Dataset};
 use crate::model::ModelData;
 use crate::text::analyzer::Analyzer;
+use crate::text::lexicon::Lexicon;
 
 pub use params::{ParamError, TrainParams, ValidParams};
 pub use split::split;
@@ -191,9 +192,12 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     ));
 
     // Vocabulary on the training rows only.
+    let lexicons = featurize::lexicons(params)?;
+    let analyzer = Analyzer::new(params.features.max_chars, Lexicon::new(&lexicons)?)
+        .with_identity_masked(params.features.mask_identity);
     let docs: Vec<String> = train_rows
         .par_iter()
-        .map(|&i| Analyzer::for_vocabulary(params.features.max_chars, &ds.examples[i].text))
+        .map(|&i| analyzer.for_vocabulary(&ds.examples[i].text))
         .collect();
     let labels: Vec<Vec<Option<bool>>> = train_rows
         .iter()
@@ -206,7 +210,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
         started.elapsed().as_secs_f64()
     ));
 
-    let featurizer = featurize::featurizer(params, vocab, evidence)?;
+    let featurizer = featurize::featurizer(params, vocab, evidence, lexicons)?;
     let dim = featurizer.dim();
     let vectors = featurize::vectors(&featurizer, &ds, &train_rows, progress);
     progress.note(&format!(

@@ -62,6 +62,11 @@ struct Term {
     stem: bool,
 }
 
+/// The word that stands for every identity term once they are masked
+/// ([`Lexicon::mask_identity`]): a made-up word no comment contains; reasons show it as
+/// `identity`.
+pub const IDENTITY_PLACEHOLDER: &str = "qqgroupeqq";
+
 /// A lexicon hit in a comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LexMatch {
@@ -282,6 +287,62 @@ impl Lexicon {
                 })
                 .collect(),
         })
+    }
+
+    /// The normalized text with each identity term (a group name: `syriens`, `juifs`,
+    /// `personnes trans`) replaced by [`IDENTITY_PLACEHOLDER`], or None when it has none: what
+    /// the n-grams see, so that no group name carries a weight of its own.
+    pub fn mask_identity(&self, normalized: &str) -> Option<String> {
+        let mut spans = Vec::new();
+        crate::text::tokenize::spans_into(normalized, &mut spans);
+        // ` tok tok ` in skeletons, with the offset where each token starts.
+        let mut text = String::with_capacity(normalized.len() + 2);
+        let mut starts = Vec::with_capacity(spans.len());
+        text.push(' ');
+        for &(s, e) in &spans {
+            starts.push(text.len());
+            skeleton_into(&normalized[s..e], &mut text, &mut Vec::new());
+            text.push(' ');
+        }
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(&text) {
+            let identity = self.pattern_terms[m.pattern().as_usize()]
+                .iter()
+                .any(|&t| self.terms[t as usize].category == Category::Identity);
+            if !identity {
+                continue;
+            }
+            // Tokens from the one after the pattern's leading space to the one holding its end.
+            let first = starts.partition_point(|&s| s < m.start() + 1);
+            let last = starts
+                .partition_point(|&s| s < m.end().saturating_sub(1))
+                .saturating_sub(1);
+            if first < spans.len() && first <= last {
+                ranges.push((first, last));
+            }
+        }
+        if ranges.is_empty() {
+            return None;
+        }
+        ranges.sort_unstable();
+        let mut out = String::with_capacity(normalized.len());
+        let (mut at, mut covered) = (0, 0);
+        for (first, last) in ranges {
+            if first < covered {
+                continue;
+            }
+            out.push_str(&normalized[at..spans[first].0]);
+            out.push_str(IDENTITY_PLACEHOLDER);
+            at = spans[last].1;
+            covered = last + 1;
+        }
+        out.push_str(&normalized[at..]);
+        Some(out)
+    }
+
+    /// Whether a normalized word is an identity term (`syriens`): never split as glued words.
+    pub fn is_identity(&self, word: &str) -> bool {
+        word == IDENTITY_PLACEHOLDER || self.mask_identity(word).is_some()
     }
 
     /// A normalized word with doubled letters collapsed, as terms are compared.
@@ -559,6 +620,22 @@ mod tests {
         // Ordinary entries still collapse.
         assert_eq!(count("idiiot"), 1);
         assert_eq!(lex.surface(0), "nigger");
+    }
+
+    #[test]
+    fn identity_terms_are_masked_as_one_word() {
+        let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+        let mask = |t: &str| lex.mask_identity(&normalize(t));
+        let p = IDENTITY_PLACEHOLDER;
+        assert_eq!(mask("Mort aux chrétiens."), Some(format!("mort aux {p}.")));
+        assert_eq!(mask("Mort aux juifs."), Some(format!("mort aux {p}.")));
+        assert_eq!(
+            mask("Ces rats de Syriennes et ces Marocains"),
+            Some(format!("ces rats de {p} et ces {p}"))
+        );
+        assert_eq!(mask("Il pleut sur Beyrouth"), None);
+        assert!(lex.is_identity("etrangers"));
+        assert!(!lex.is_identity("connard"));
     }
 
     #[test]
