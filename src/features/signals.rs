@@ -11,6 +11,7 @@
 use crate::text::analyzer::Analyzed;
 use crate::text::lang::is_second_person;
 use crate::text::lexicon::Category;
+use crate::text::lexicon::IDENTITY_PLACEHOLDER;
 use crate::text::tokenize::{sentences, tokens};
 
 /// Declares [`Signal`] (its discriminant is its index in the vector), [`Signal::ALL`],
@@ -107,6 +108,14 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
     let mut counts = [0u32; Category::ALL.len()];
     for m in lexicon {
         counts[m.category.index()] += 1;
+    }
+    // With masked group names, each mention counts once, however many identity entries matched
+    // it (`québécois` is also `québec*`): the same count for every group.
+    let masked = tokens(normalized)
+        .filter(|&t| t == IDENTITY_PLACEHOLDER)
+        .count() as u32;
+    if masked > 0 {
+        counts[Category::Identity.index()] = masked;
     }
     for c in Category::ALL {
         set(Signal::lexicon(c), (counts[c.index()] as f32).ln_1p());

@@ -5,6 +5,7 @@
 //! and each n-gram's share of the evidence features) under the word they come from (`word:…`,
 //! word pairs as `phrase:…`), capitals as `shouting`, other signals under their name.
 
+use crate::text::lexicon::IDENTITY_PLACEHOLDER;
 use rustc_hash::FxHashMap;
 
 use super::Model;
@@ -124,6 +125,8 @@ impl Model {
             *by_text.entry((phrase, text)).or_default() += v;
         }
         for ((phrase, text), v) in by_text {
+            // The placeholder of masked group names reads as what it is.
+            let text = text.replace(IDENTITY_PLACEHOLDER, "<group>");
             let reason = if phrase {
                 format!("phrase:{text}")
             } else {

@@ -124,7 +124,9 @@ impl Analyzer {
     /// The mask stage (identity terms → one placeholder), when the model masks them.
     fn mask(&self, normalized: String) -> String {
         if self.mask_identity {
-            self.lexicon.mask_identity(&normalized).unwrap_or(normalized)
+            self.lexicon
+                .mask_identity(&normalized)
+                .unwrap_or(normalized)
         } else {
             normalized
         }
@@ -215,7 +217,7 @@ mod tests {
         assert_eq!(out.normalized, "bonjour ");
         assert!(out.lexicon.is_empty());
         assert_eq!(out.caps.caps_words, 0);
-        assert_eq!(Analyzer::for_vocabulary(8, "Bonjour RATS"), "bonjour ");
-        assert_eq!(Analyzer::for_vocabulary(100, "L'Été"), normalize("L'Été"));
+        assert_eq!(a.for_vocabulary("Bonjour RATS"), "bonjour ");
+        assert_eq!(analyzer(100).for_vocabulary("L'Été"), normalize("L'Été"));
     }
 }

@@ -435,6 +435,8 @@ impl Lexicon {
 
     fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>) {
         let (text, runs, starts) = skeleton_text(normalized, &self.real_words);
+        // Where a group name starts: no term is searched inside it (`asiatiques`, not `tiques`).
+        let mut identity_at = Vec::new();
         for m in self.automaton.find_overlapping_iter(&text) {
             let sentence = match starts.binary_search(&m.start()) {
                 Ok(i) => i,
@@ -446,6 +448,9 @@ impl Lexicon {
                         continue;
                     }
                 }
+                if self.terms[term as usize].category == Category::Identity {
+                    identity_at.push(m.start() + 1);
+                }
                 out.push(LexMatch {
                     term,
                     category: self.terms[term as usize].category,
@@ -453,16 +458,22 @@ impl Lexicon {
                 });
             }
         }
-        self.find_glued(&text, &starts, out);
+        self.find_glued(&text, &starts, &identity_at, out);
     }
 
     /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).
-    fn find_glued(&self, text: &str, starts: &[usize], out: &mut Vec<LexMatch>) {
+    fn find_glued(
+        &self,
+        text: &str,
+        starts: &[usize],
+        identity_at: &[usize],
+        out: &mut Vec<LexMatch>,
+    ) {
         let mut at = 0;
         for tok in text.split(' ') {
             let start = at;
             at += tok.len() + 1;
-            if tok.len() < MIN_LEN {
+            if tok.len() < MIN_LEN || identity_at.contains(&start) {
                 continue;
             }
             let glue = [&self.glue_words];
