@@ -22,7 +22,8 @@ fn is_terminator(c: char) -> bool {
 /// A sentence keeps its closing punctuation (`"Quoi ?!"` is one span) and drops the white space
 /// around it. A run of terminators ends a sentence only when white space or the end of the text
 /// follows it, or it holds a line break, so `3.5`, `b.o.u.g` and `http://` stay inside their
-/// sentence. Spans without a letter or digit (`"..."`, `"🙂"`) are left out. Offsets are counted
+/// sentence, and neither do initials and dotted abbreviations (`J.-P. Martin`, `p.s. merci`,
+/// `U.S.A. et`: a dot after a one-letter word). Spans without a letter or digit (`"..."`, `"🙂"`) are left out. Offsets are counted
 /// in Unicode code points (`begin` inclusive, `end` exclusive).
 pub fn sentence_spans(text: &str) -> Vec<Span> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -40,7 +41,8 @@ pub fn sentence_spans(text: &str) -> Vec<Span> {
             newline |= chars[j].1 == '\n';
             j += 1;
         }
-        let boundary = newline || j == chars.len() || chars[j].1.is_whitespace();
+        let boundary = (newline || j == chars.len() || chars[j].1.is_whitespace())
+            && !(j == i + 1 && chars[i].1 == '.' && !newline && after_initial(&chars, i));
         if boundary {
             push_span(text, &chars, start, j, &mut spans);
             start = j;
@@ -49,6 +51,20 @@ pub fn sentence_spans(text: &str) -> Vec<Span> {
     }
     push_span(text, &chars, start, chars.len(), &mut spans);
     spans
+}
+
+/// Whether the dot at `dot` closes a one-letter word (`J.`, `p.s.`, `U.S.A.`, `J.-P.`).
+fn after_initial(chars: &[(usize, char)], dot: usize) -> bool {
+    let letters = chars[..dot]
+        .iter()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .count();
+    letters == 1
+        && (dot < 2 || {
+            let before = chars[dot - 2].1;
+            !before.is_alphanumeric()
+        })
 }
 
 fn push_span(
@@ -113,16 +129,16 @@ mod tests {
     fn no_split_inside_numbers_urls_and_dotted_words() {
         assert_eq!(
             texts("Il a 3.5 ans, va voir http://x.fr ! Sale b.o.u.g. Fin"),
-            vec![
-                "Il a 3.5 ans, va voir http://x.fr !",
-                "Sale b.o.u.g.",
-                "Fin"
-            ]
+            vec!["Il a 3.5 ans, va voir http://x.fr !", "Sale b.o.u.g. Fin"]
         );
         assert_eq!(
             texts("Quoi ?!  Non...\nOui"),
             vec!["Quoi ?!", "Non...", "Oui"]
         );
         assert!(texts("... 🙂 !!").is_empty());
+        assert_eq!(
+            texts("Merci J.-P. Martin, et p.s. les U.S.A. aussi. Fin."),
+            vec!["Merci J.-P. Martin, et p.s. les U.S.A. aussi.", "Fin."]
+        );
     }
 }
