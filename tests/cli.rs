@@ -605,7 +605,7 @@ fn a_label_over_the_memory_budget_is_fitted_on_a_sample_and_says_so() {
     assert!(o.status.success(), "{}", stderr(&o));
     let said = stderr(&o);
     assert!(
-        said.contains("label 'toxic': each fit used a stratified sample of 86.7% of its 480"),
+        said.contains("label 'toxic': each fit used a stratified sample of 53.5% of its 480"),
         "{said}"
     );
     let sampled = notes("sampled.json");

@@ -94,6 +94,7 @@ fn model_scores_equal_linfa_predict_probabilities() {
         main_label: "toxic".into(),
         labels: label_models,
         shouting_threshold: 0.5,
+        main_covers: false,
         card: ModelCard {
             created: String::new(),
             command: String::new(),

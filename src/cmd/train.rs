@@ -65,6 +65,10 @@ pub struct Args {
     /// at least N words or with an abusive lexicon hit (0: off).
     #[arg(long, default_value_t = 0)]
     sentence_pool: u32,
+    /// The main label covers the others: a comment flagged for any label is flagged for the main
+    /// one too, its score raised to match (as the labeling rules have it for `toxic`).
+    #[arg(long)]
+    main_covers_labels: bool,
     /// Shouting counts capitals over this share only (0: the share as it is).
     #[arg(long, default_value_t = 0.0)]
     shouting_floor: f32,
@@ -145,6 +149,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         created: super::today(),
         split_out: a.split_out,
         source_weights,
+        main_covers: a.main_covers_labels,
         ..TrainParams::default()
     };
     if a.report.is_some() && a.holdout <= 0.0 {

@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::analyzer::{Analyzed, Analyzer, Vocabulary};
 use crate::text::lexicon::{Category, LexMatch, Lexicon, LexiconSource};
-use crate::text::spans::{sentence_spans, Span};
 use crate::text::shouting::Caps;
+use crate::text::spans::{sentence_spans, Span};
 use cache::TokenCache;
 use evidence::Ratios;
 use ngrams::{for_each_word_ngram, CharNgrams};
@@ -524,6 +524,8 @@ impl Featurizer {
         if pool == 0 {
             return Vec::new();
         }
+        // Within the cap, as the comment itself: text past it is not read.
+        let (text, _) = crate::text::analyzer::cap(text, self.spec.config.max_chars);
         let spans = sentence_spans(text);
         if spans.len() < 2 {
             return Vec::new();
@@ -535,7 +537,10 @@ impl Featurizer {
                 let abusive = a.lexicon.iter().any(|m| {
                     matches!(
                         m.category,
-                        Category::Slur | Category::Dehumanizing | Category::Threat | Category::Insult
+                        Category::Slur
+                            | Category::Dehumanizing
+                            | Category::Threat
+                            | Category::Insult
                     )
                 });
                 let long = crate::text::tokenize::tokens(&a.normalized).count() >= pool;

@@ -92,6 +92,12 @@ pub struct ModelData {
     pub labels: Vec<LabelModel>,
     /// Comments whose shouting signal reaches this are flagged `shouting`.
     pub shouting_threshold: f32,
+    /// The main label covers the others (the labeling rules make `toxic` 1 whenever `insult`,
+    /// `slur`, `dehumanizing` or `threat` is): its score is raised to any other label's score
+    /// moved onto its scale (the same distance from its threshold, in logits), so a comment
+    /// flagged `threat` is flagged `toxic` too, and the summary score says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub main_covers: bool,
     pub card: ModelCard,
 }
 

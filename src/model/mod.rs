@@ -38,9 +38,11 @@ impl LabelModel {
 
     /// P(label = 1) pooled over a comment and its pooled sentences: the highest.
     pub fn pooled_probability(&self, x: &SparseVec, sentences: &[SparseVec]) -> f32 {
-        let z = sentences.iter().fold(linear_score(&self.weights, self.bias, x), |z, s| {
-            z.max(linear_score(&self.weights, self.bias, s))
-        });
+        let z = sentences
+            .iter()
+            .fold(linear_score(&self.weights, self.bias, x), |z, s| {
+                z.max(linear_score(&self.weights, self.bias, s))
+            });
         sigmoid(z + self.offset)
     }
 }
@@ -136,11 +138,31 @@ impl Model {
     /// P(label = 1) for every label from an analysis and the vectors of its pooled sentences:
     /// one sparse dot product each.
     fn scores_of(&self, analysis: &Analysis, sentences: &[SparseVec]) -> Vec<f32> {
-        self.data
+        let mut scores: Vec<f32> = self
+            .data
             .labels
             .iter()
             .map(|l| l.pooled_probability(&analysis.vector, sentences))
-            .collect()
+            .collect();
+        if self.data.main_covers {
+            let main = &self.data.labels[self.main];
+            let logit = |p: f32| {
+                let p = p.clamp(1e-7, 1.0 - 1e-7);
+                (p / (1.0 - p)).ln()
+            };
+            let z_main = logit(main.threshold);
+            let raised = self
+                .data
+                .labels
+                .iter()
+                .zip(&scores)
+                .enumerate()
+                .filter(|&(l, _)| l != self.main)
+                .map(|(_, (label, &s))| sigmoid(logit(s) - logit(label.threshold) + z_main))
+                .fold(scores[self.main], f32::max);
+            scores[self.main] = raised;
+        }
+        scores
     }
 
     /// The scores, the labels flagged, and the reasons (for flagged comments, or all with
@@ -183,7 +205,10 @@ impl Model {
                     let mut r = vec![format!("sentence:{n}")];
                     r.extend(self.reasons_of(sentence));
                     if analysis.truncated {
-                        r.push(format!("truncated:{}chars", self.featurizer.config().max_chars));
+                        r.push(format!(
+                            "truncated:{}chars",
+                            self.featurizer.config().max_chars
+                        ));
                     }
                     r
                 }
@@ -223,10 +248,21 @@ mod tests {
             assert_eq!(scores.len(), m.data.labels.len());
             assert_eq!(m.score(text, Reasons::All).scores, scores);
             let a = m.featurizer().analyze(text);
-            for (l, s) in m.data.labels.iter().zip(&scores) {
-                assert_eq!(l.probability(&a.vector), *s);
-                let z = a.vector.dot(&l.weights) + l.bias + l.offset;
-                assert_eq!(sigmoid(z), *s);
+            let pooled: Vec<SparseVec> = m
+                .featurizer()
+                .pooled_sentences(text, false)
+                .into_iter()
+                .map(|(_, s)| s.vector)
+                .collect();
+            for (l, (label, s)) in m.data.labels.iter().zip(&scores).enumerate() {
+                let z = a.vector.dot(&label.weights) + label.bias + label.offset;
+                assert_eq!(label.probability(&a.vector), sigmoid(z));
+                // Pooling and the main label's cover only raise a score.
+                assert!(*s >= sigmoid(z), "{text}: label {l}");
+                let own = label.pooled_probability(&a.vector, &pooled);
+                if l != m.main_label() || !m.data.main_covers {
+                    assert_eq!(own, *s, "{text}: label {l}");
+                }
             }
         }
         assert!(m.scores("Sale bougnoule")[m.main_label()] > m.scores("Bonjour")[m.main_label()]);

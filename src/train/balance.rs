@@ -156,8 +156,18 @@ mod tests {
         let file = |row: usize| (row >= 5) as usize;
         let r3 = repeated(&rows, &y3, &one, &file, 20);
         for f in 0..2 {
-            let pos = r3.rows.iter().zip(&r3.y).filter(|(&i, &v)| file(i) == f && v).count();
-            let neg = r3.rows.iter().zip(&r3.y).filter(|(&i, &v)| file(i) == f && !v).count();
+            let pos = r3
+                .rows
+                .iter()
+                .zip(&r3.y)
+                .filter(|(&i, &v)| file(i) == f && v)
+                .count();
+            let neg = r3
+                .rows
+                .iter()
+                .zip(&r3.y)
+                .filter(|(&i, &v)| file(i) == f && !v)
+                .count();
             assert_eq!(pos, neg, "file {f}");
         }
         assert!((r3.prior - 0.5).abs() < 1e-12);

@@ -3,8 +3,8 @@
 //! read with their checksums, the command, the seed and notes on calibration and sampling. The
 //! held-out rows were never seen by vocabulary selection, alpha choice, threshold or fit.
 
-use super::split::display_path;
 use super::featurize::RowVectors;
+use super::split::display_path;
 use super::{known_rows, ValidParams};
 use crate::eval::metrics::Metrics;
 use crate::io::dataset::Dataset;

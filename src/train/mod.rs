@@ -250,8 +250,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     )?;
     let mut label_models = Vec::with_capacity(fits.len());
     for (l, lf) in fits.into_iter().enumerate() {
-        let mut model =
-        calibrate::calibrate(
+        let mut model = calibrate::calibrate(
             &ds.labels[l],
             lf,
             base_rates[l],
@@ -281,6 +280,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
         main_label: ds.labels[main].clone(),
         labels: label_models,
         shouting_threshold: params.shouting_threshold,
+        main_covers: params.main_covers,
         card: card::card(params, &ds.labels[main], sources, plan.notes),
     };
     Ok(Trained {

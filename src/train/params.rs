@@ -34,6 +34,8 @@ pub struct TrainParams {
     pub max_iterations: u64,
     pub max_repeat: u32,
     pub shouting_threshold: f32,
+    /// The main label covers the others (see `ModelData::main_covers`).
+    pub main_covers: bool,
     /// Recorded in the model card.
     pub command: String,
     /// Recorded in the model card: `YYYY-MM-DD`.
@@ -61,6 +63,7 @@ impl Default for TrainParams {
             max_iterations: 50,
             max_repeat: 10,
             shouting_threshold: 0.5,
+            main_covers: false,
             command: String::new(),
             created: String::new(),
             split_out: None,
