@@ -33,8 +33,13 @@ fn score(texts: &[String]) -> Vec<HashSet<String>> {
     }
     w.flush().expect("flush");
     drop(w);
-    let o = Command::new(env!("CARGO_BIN_EXE_moderate"))
-        .arg("score")
+    // MODERATE_FUNCTIONAL_MODEL: run the suite on another model file (a candidate recipe).
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moderate"));
+    cmd.arg("score");
+    if let Ok(m) = std::env::var("MODERATE_FUNCTIONAL_MODEL") {
+        cmd.arg("--model").arg(m);
+    }
+    let o = cmd
         .arg(&input)
         .arg("--output")
         .arg(&output)
