@@ -633,6 +633,16 @@ mod tests {
         assert_eq!(lex.surface(0), "nigger");
     }
 
+    /// The surfaces of the non-identity terms found in a comment.
+    fn terms_found(lex: &Lexicon, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        lex.find(&normalize(text), &mut out);
+        out.iter()
+            .filter(|m| m.category != Category::Identity)
+            .map(|m| lex.surface(m.term).to_string())
+            .collect()
+    }
+
     #[test]
     fn identity_terms_are_masked_as_one_word() {
         let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
@@ -652,14 +662,7 @@ mod tests {
     #[test]
     fn real_words_hold_no_term_and_abuse_is_still_found() {
         let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
-        let with_terms = |t: &str| {
-            let mut out = Vec::new();
-            lex.find(&normalize(t), &mut out);
-            out.iter()
-                .filter(|m| m.category != Category::Identity)
-                .map(|m| lex.surface(m.term).to_string())
-                .collect::<Vec<_>>()
-        };
+        let with_terms = |t: &str| terms_found(&lex, t);
         for innocent in [
             "Les députés dénoncent la loi",
             "des antibiotiques et des probiotiques",
@@ -725,14 +728,7 @@ mod tests {
     #[test]
     fn embedded_lists_keep_niger_and_french_retard_apart() {
         let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
-        let cats = |t: &str| {
-            let mut out = Vec::new();
-            lex.find(&normalize(t), &mut out);
-            out.iter()
-                .filter(|m| m.category != Category::Identity)
-                .map(|m| lex.surface(m.term).to_string())
-                .collect::<Vec<_>>()
-        };
+        let cats = |t: &str| terms_found(&lex, t);
         assert!(cats("Le Niger et le Mali ont signé").is_empty());
         assert!(cats("Le train est en retard, encore des retards").is_empty());
         assert!(cats("le retard de la SNCF, il y a du retard").is_empty());
