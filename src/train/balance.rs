@@ -19,13 +19,38 @@ pub(crate) struct Repeated {
     pub prior: f64,
 }
 
+/// Where each row comes from and what its file weighs (`--weight FILE=N`, 1 by default): what
+/// a row counts before class balance.
+pub(crate) struct RowSources {
+    source: Vec<usize>,
+    file_weight: Vec<u32>,
+}
+
+impl RowSources {
+    /// `source[row]` is the row's file, `file_weight[file]` its weight.
+    pub fn new(source: Vec<usize>, file_weight: Vec<u32>) -> RowSources {
+        RowSources {
+            source,
+            file_weight,
+        }
+    }
+
+    fn source(&self, row: usize) -> usize {
+        self.source[row]
+    }
+
+    fn weight(&self, row: usize) -> u32 {
+        self.file_weight[self.source[row]]
+    }
+}
+
 pub(crate) fn repeated(
     rows: &[usize],
     y: &[bool],
-    weight: &dyn Fn(usize) -> u32,
-    source: &dyn Fn(usize) -> usize,
+    sources: &RowSources,
     max_repeat: u32,
 ) -> Repeated {
+    let (weight, source) = (|r| sources.weight(r), |r| sources.source(r));
     // Per source file: its weighted positives and negatives; its rarer class is repeated so that
     // its two classes weigh the same, so a file's own rate of flagged rows (50–85% in the shared
     // data sets) is not something the model can learn.
@@ -132,21 +157,20 @@ mod tests {
     #[test]
     fn each_file_is_balanced_on_its_own() {
         let rows: Vec<usize> = (0..10).collect();
-        let one = |_: usize| 1u32;
-        let same = |_: usize| 0usize;
+        let same = RowSources::new(vec![0; 10], vec![1]);
         let y = [
             true, false, false, false, false, false, false, false, false, false,
         ];
-        let r = repeated(&rows, &y, &one, &same, 20);
+        let r = repeated(&rows, &y, &same, 20);
         assert_eq!(r.class_repeat, 9);
         assert_eq!(r.rows.len(), 18);
         assert_eq!(r.y.iter().filter(|&&v| v).count(), 9);
         assert!((r.prior - 0.5).abs() < 1e-12);
         // Capped.
-        assert_eq!(repeated(&rows, &y, &one, &same, 4).class_repeat, 4);
+        assert_eq!(repeated(&rows, &y, &same, 4).class_repeat, 4);
         // Mostly positive: negatives are repeated.
         let y2: Vec<bool> = y.iter().map(|v| !v).collect();
-        let r2 = repeated(&rows, &y2, &one, &same, 20);
+        let r2 = repeated(&rows, &y2, &same, 20);
         assert_eq!(r2.y.iter().filter(|&&v| !v).count(), 9);
         // Two files, one 80% flagged and one 20% flagged: each is balanced by its own rows, so
         // the file cannot be told from the label.
@@ -154,7 +178,8 @@ mod tests {
             true, true, true, true, false, true, false, false, false, false,
         ];
         let file = |row: usize| (row >= 5) as usize;
-        let r3 = repeated(&rows, &y3, &one, &file, 20);
+        let two = RowSources::new(rows.iter().map(|&r| file(r)).collect(), vec![1, 1]);
+        let r3 = repeated(&rows, &y3, &two, 20);
         for f in 0..2 {
             let pos = r3
                 .rows
@@ -177,8 +202,9 @@ mod tests {
     fn file_weights_repeat_rows() {
         let rows: Vec<usize> = (0..4).collect();
         let y = [true, false, true, false];
-        let w = |row: usize| if row < 2 { 3 } else { 1 };
-        let r = repeated(&rows, &y, &w, &|_| 0, 10);
+        // Rows 0 and 1 from a file weighing 3, rows 2 and 3 from one weighing 1.
+        let w = RowSources::new(vec![0, 0, 1, 1], vec![3, 1]);
+        let r = repeated(&rows, &y, &w, 10);
         assert_eq!(r.rows, [0, 0, 0, 1, 1, 1, 2, 3]);
         assert_eq!(r.class_repeat, 1);
         // Balanced already: weights are all there is.

@@ -8,7 +8,7 @@
 //! - **Threshold.** The threshold per label maximizes F1 at that base rate on the out-of-fold
 //!   scores (never on the held-out rows).
 
-use super::balance::repeated;
+use super::balance::{repeated, RowSources};
 use super::fit::LabelFit;
 use super::{known_rows, logistic};
 use crate::eval::metrics;
@@ -54,8 +54,7 @@ pub(crate) fn calibrate(
     name: &str,
     lf: LabelFit,
     base_rate: f64,
-    weight: &dyn Fn(usize) -> u32,
-    source: &dyn Fn(usize) -> usize,
+    sources: &RowSources,
     max_repeat: u32,
 ) -> LabelModel {
     let LabelFit {
@@ -70,7 +69,7 @@ pub(crate) fn calibrate(
     // Prior correction from the fitted class balance to the base rate.
     let n_pos = y.iter().filter(|&&v| v).count();
     let offset = (logit(base_rate) - logit(prior)) as f32;
-    let rep = repeated(&rows, &y, weight, source, max_repeat);
+    let rep = repeated(&rows, &y, sources, max_repeat);
 
     // Threshold on out-of-fold scores at the base rate.
     let oof_scores: Vec<f32> = oof.iter().map(|z| logistic::sigmoid(z + offset)).collect();

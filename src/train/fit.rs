@@ -11,7 +11,7 @@ use ndarray::Array1;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
-use super::balance::{repeated, stratified_sample};
+use super::balance::{repeated, stratified_sample, RowSources};
 use super::featurize::RowVectors;
 use super::logistic::{self, BinaryFit, Solver};
 use super::split::rng;
@@ -44,7 +44,7 @@ pub(crate) struct Plan {
 pub(crate) fn plan(
     ds: &Dataset,
     train_rows: &[usize],
-    weight: &dyn Fn(usize) -> u32,
+    sources: &RowSources,
     dim: usize,
     params: &ValidParams,
     progress: &dyn TrainProgress,
@@ -68,15 +68,7 @@ pub(crate) fn plan(
     let mut notes = Vec::new();
     for (l, name) in ds.labels.iter().enumerate() {
         let (rows, y) = known_rows(ds, train_rows, l);
-        let n = repeated(
-            &rows,
-            &y,
-            weight,
-            &|r| ds.examples[r].source,
-            params.max_repeat,
-        )
-        .rows
-        .len();
+        let n = repeated(&rows, &y, sources, params.max_repeat).rows.len();
         let share = (budget as f64 / n as f64).min(1.0);
         if n > budget {
             let note = format!(
@@ -137,7 +129,7 @@ pub(crate) fn fit_labels(
     train_rows: &[usize],
     shares: &[f64],
     dim: usize,
-    weight: &(dyn Fn(usize) -> u32 + Sync),
+    sources: &RowSources,
     params: &ValidParams,
     progress: &dyn TrainProgress,
 ) -> Result<Vec<LabelFit>> {
@@ -185,13 +177,7 @@ pub(crate) fn fit_labels(
                 let stream = 3000 + 64 * l as u64 + fold.map_or(63, |f| f as u64);
                 (tr, ty) = stratified_sample(&tr, &ty, shares[l], &mut rng(params.seed, stream));
             }
-            let rep = repeated(
-                &tr,
-                &ty,
-                weight,
-                &|r| ds.examples[r].source,
-                params.max_repeat,
-            );
+            let rep = repeated(&tr, &ty, sources, params.max_repeat);
             let refs: Vec<&SparseVec> = rep.rows.iter().map(|&i| &vectors[i]).collect();
             let x = logistic::densify(&refs, dim);
             let yv = Array1::from(rep.y);

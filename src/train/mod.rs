@@ -38,6 +38,7 @@ use crate::io::dataset::{self, Dataset};
 use crate::model::ModelData;
 use crate::text::analyzer::Analyzer;
 use crate::text::lexicon::Lexicon;
+use balance::RowSources;
 
 pub use params::{ParamError, TrainParams, ValidParams};
 pub use split::split;
@@ -228,9 +229,12 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
             .ok_or_else(|| TrainError::WeightedFile(file.clone()))?;
         source_weight[s] = (*w).max(1);
     }
-    let weight = |row: usize| source_weight[ds.examples[row].source];
+    let sources = RowSources::new(
+        ds.examples.iter().map(|e| e.source).collect(),
+        source_weight,
+    );
 
-    let plan = fit::plan(&ds, &train_rows, &weight, dim, params, progress)?;
+    let plan = fit::plan(&ds, &train_rows, &sources, dim, params, progress)?;
 
     // Deployment base rate per label.
     let base_rates: Vec<f64> = (0..ds.labels.len())
@@ -244,7 +248,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
         &train_rows,
         &plan.shares,
         dim,
-        &weight,
+        &sources,
         params,
         progress,
     )?;
@@ -254,8 +258,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
             &ds.labels[l],
             lf,
             base_rates[l],
-            &weight,
-            &|r| ds.examples[r].source,
+            &sources,
             params.max_repeat,
         );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);
