@@ -72,6 +72,13 @@ pub struct Args {
     /// Shouting counts capitals over this share only (0: the share as it is).
     #[arg(long, default_value_t = 0.0)]
     shouting_floor: f32,
+    /// Pretrained word vectors (the file `training/tools/fr_vectors.py table` writes): a block of
+    /// the comment's mean word vector, stored in the model file.
+    #[arg(long, value_name = "FILE")]
+    vectors: Option<PathBuf>,
+    /// Weight of the word-vector block against the n-gram blocks (each of norm 1).
+    #[arg(long, default_value_t = 1.0, requires = "vectors")]
+    vectors_weight: f32,
     /// Minimum number of training comments an n-gram must appear in.
     #[arg(long, default_value_t = 2)]
     min_df: u32,
@@ -138,6 +145,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             short_text_tokens: a.short_text_tokens,
             sentence_pool: a.sentence_pool,
             shouting_floor: a.shouting_floor,
+            vectors_weight: if a.vectors.is_some() {
+                a.vectors_weight
+            } else {
+                0.0
+            },
             min_df: a.min_df,
             ..FeatureConfig::default()
         },
@@ -150,6 +162,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         split_out: a.split_out,
         source_weights,
         main_covers: a.main_covers_labels,
+        vectors: a.vectors,
         ..TrainParams::default()
     };
     if a.report.is_some() && a.holdout <= 0.0 {
@@ -179,6 +192,9 @@ fn param_error(e: ParamError) -> anyhow::Error {
         ParamError::Folds(_) => anyhow!("--folds must be at least 2"),
         ParamError::Alphas => anyhow!("--alphas must be positive numbers"),
         ParamError::BaseRate(_) => anyhow!("--base-rate must be between 0 and 1"),
+        ParamError::VectorsWeight(w) => {
+            anyhow!("--vectors-weight must be a positive number, got {w}")
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! 0 ............ signals (SIGNAL_NAMES, fixed)
 //! evidence_base  evidence: per evidence label, its word then its char feature
 //! vocab_base     vocabulary: word n-grams, then character n-grams, in stored order
+//! vectors_base   word-vector block (pretrained vectors; absent in models without them)
 //! dim            end
 //! ```
 
@@ -18,6 +19,7 @@ use super::FeatureSpec;
 pub struct Layout {
     evidence_labels: usize,
     vocab: usize,
+    vectors: usize,
 }
 
 /// What one index of the vector is.
@@ -31,6 +33,8 @@ pub enum Block {
     },
     /// Entry `i` of the vocabulary.
     Vocab(usize),
+    /// Dimension `i` of the word-vector block.
+    Vector(usize),
 }
 
 impl Layout {
@@ -39,12 +43,25 @@ impl Layout {
         Layout {
             evidence_labels,
             vocab,
+            vectors: 0,
+        }
+    }
+
+    /// This layout with a word-vector block of `dim` dimensions at the end.
+    pub fn with_vectors(self, dim: usize) -> Layout {
+        Layout {
+            vectors: dim,
+            ..self
         }
     }
 
     /// The layout of the vectors a featurizer built from `spec` makes.
     pub fn of(spec: &FeatureSpec) -> Layout {
-        Layout::new(spec.evidence.labels.len(), spec.vocab.len())
+        let vectors = match &spec.vectors {
+            Some(v) if spec.config.vectors_weight > 0.0 => v.dim,
+            _ => 0,
+        };
+        Layout::new(spec.evidence.labels.len(), spec.vocab.len()).with_vectors(vectors)
     }
 
     /// Number of evidence labels (two features each).
@@ -67,9 +84,14 @@ impl Layout {
         N_SIGNALS + 2 * self.evidence_labels
     }
 
+    /// Index of the first word-vector feature.
+    pub fn vectors_base(&self) -> usize {
+        self.vocab_base() + self.vocab
+    }
+
     /// Number of features.
     pub fn dim(&self) -> usize {
-        self.vocab_base() + self.vocab
+        self.vectors_base() + self.vectors
     }
 
     /// What index `index` (below [`Layout::dim`]) is.
@@ -84,8 +106,10 @@ impl Layout {
                 NgramKind::Char
             };
             Block::Evidence { label: k / 2, kind }
-        } else {
+        } else if index < self.vectors_base() {
             Block::Vocab(index - self.vocab_base())
+        } else {
+            Block::Vector(index - self.vectors_base())
         }
     }
 
@@ -101,6 +125,7 @@ impl Layout {
                 };
                 format!("evidence:{}:{kind}", spec.evidence.labels[label])
             }
+            Block::Vector(i) => format!("vector:{i}"),
             Block::Vocab(i) => {
                 let e = &spec.vocab[i];
                 match e.kind {
@@ -134,6 +159,12 @@ mod tests {
         assert_eq!(l.evidence_index(0, NgramKind::Word), N_SIGNALS);
         assert_eq!(l.block(N_SIGNALS + 4), Block::Vocab(0));
         assert_eq!(l.block(l.dim() - 1), Block::Vocab(4));
+        // Word vectors come last.
+        let v = Layout::new(2, 5).with_vectors(3);
+        assert_eq!(v.vectors_base(), N_SIGNALS + 4 + 5);
+        assert_eq!(v.dim(), N_SIGNALS + 4 + 5 + 3);
+        assert_eq!(v.block(v.dim() - 1), Block::Vector(2));
+        assert_eq!(v.block(v.vectors_base() - 1), Block::Vocab(4));
         // No evidence: the vocabulary follows the signals.
         assert_eq!(Layout::new(0, 3).vocab_base(), N_SIGNALS);
     }

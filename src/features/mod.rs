@@ -27,6 +27,7 @@ pub mod signals;
 pub mod sparse;
 #[cfg(test)]
 mod tests;
+pub mod vectors;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,10 @@ pub struct FeatureConfig {
     /// ordinary capitals (a sentence start, a name) are no signal (0: the share as it is).
     #[serde(default, skip_serializing_if = "is_zero_f32")]
     pub shouting_floor: f32,
+    /// Weight of the word-vector block (the L2 norm of its values; [`vectors`]), used when the
+    /// spec has a table (0: no block).
+    #[serde(default, skip_serializing_if = "is_zero_f32")]
+    pub vectors_weight: f32,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -112,6 +117,7 @@ impl Default for FeatureConfig {
             short_text_tokens: 0,
             sentence_pool: 0,
             shouting_floor: 0.0,
+            vectors_weight: 0.0,
         }
     }
 }
@@ -131,6 +137,9 @@ pub struct FeatureSpec {
     pub vocab: Vec<VocabEntry>,
     pub evidence: Evidence,
     pub lexicons: LexiconSource,
+    /// Pretrained word vectors ([`vectors`]), when the model has the block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectors: Option<vectors::WordVectors>,
 }
 
 /// Where an n-gram occurrence came from, for explanations: byte range in the normalized text.
@@ -163,6 +172,10 @@ pub struct Analysis {
     /// The factor the n-gram and evidence features were scaled by: 1, or less for a comment
     /// shorter than `short_text_tokens` words.
     pub damp: f32,
+    /// Each word's part of the word-vector block, filled only by
+    /// [`Featurizer::analyze_traced`]: its byte span in the normalized text, its row in the
+    /// table, and its factor (damping included): its share of a score is `factor · (w · row)`.
+    pub vector_shares: Vec<(u32, u32, u32, f32)>,
 }
 
 /// What an n-gram is in the model: a vocabulary feature, an evidence entry, or both ([`NONE`] for
@@ -207,6 +220,8 @@ pub struct Featurizer {
     n_word: usize,
     /// Identifies the tables a thread's [`TokenCache`] was filled from (clones share them).
     id: u64,
+    /// The word-vector table, when the layout has the block.
+    vectors: Option<std::sync::Arc<vectors::VectorTable>>,
 }
 
 /// Source of [`Featurizer::id`].
@@ -286,7 +301,12 @@ impl Featurizer {
                 })
                 .entry = i as u32;
         }
+        let vectors = match &spec.vectors {
+            Some(v) if spec.config.vectors_weight > 0.0 => Some(std::sync::Arc::new(v.load()?)),
+            _ => None,
+        };
         Ok(Featurizer {
+            vectors,
             analyzer: Analyzer::new(spec.config.max_chars, lexicon)
                 .with_identity_masked(spec.config.mask_identity),
             spec,
@@ -478,8 +498,12 @@ impl Featurizer {
             // A copy of the exact size, so the scratch keeps its capacity.
             let list = entries.clone();
             entries.clear();
-            list
+            (
+                list,
+                self.push_vectors(&normalized, spans, trace, &mut vector),
+            )
         });
+        let (evidence, mut vector_shares) = evidence;
         let damp = self.damp(&normalized);
         if damp < 1.0 {
             let first = self.layout.evidence_base() as u32;
@@ -487,6 +511,9 @@ impl Featurizer {
                 if i >= first {
                     *v *= damp;
                 }
+            }
+            for share in &mut vector_shares {
+                share.3 *= damp;
             }
         }
         Analysis {
@@ -499,7 +526,36 @@ impl Featurizer {
             occurrences,
             evidence,
             evidence_occurrences,
+            vector_shares,
         }
+    }
+
+    /// The word-vector block of the tokens at `spans` appended to `out` (nothing when the model
+    /// has no table or no word is known); each word's share when traced.
+    fn push_vectors(
+        &self,
+        normalized: &str,
+        spans: &[(usize, usize)],
+        trace: bool,
+        out: &mut SparseVec,
+    ) -> Vec<(u32, u32, u32, f32)> {
+        let Some(table) = &self.vectors else {
+            return Vec::new();
+        };
+        let pooled = table.pool(normalized, spans, self.spec.config.vectors_weight, trace);
+        let base = self.layout.vectors_base();
+        for (k, &v) in pooled.values.iter().enumerate() {
+            if v != 0.0 {
+                out.idx.push((base + k) as u32);
+                out.val.push(v);
+            }
+        }
+        pooled.shares
+    }
+
+    /// Row `row` of the word-vector table (empty without a table).
+    pub fn vector_row(&self, row: u32) -> &[f32] {
+        self.vectors.as_ref().map_or(&[], |t| t.row(row))
     }
 
     /// The short-text factor of a normalized comment (see `FeatureConfig::short_text_tokens`).

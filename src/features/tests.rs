@@ -37,6 +37,7 @@ fn featurizer(vocab: &[(NgramKind, &str)]) -> Featurizer {
             ],
             ..Default::default()
         },
+        vectors: None,
     })
     .unwrap()
 }
@@ -106,6 +107,7 @@ fn long_comments_are_capped() {
         vocab: vec![],
         evidence: Evidence::default(),
         lexicons: LexiconSource::default(),
+        vectors: None,
     })
     .unwrap();
     let a = f.analyze("0123456789 rats");
@@ -138,6 +140,7 @@ fn evidence_featurizer() -> Featurizer {
             ],
         },
         lexicons: LexiconSource::default(),
+        vectors: None,
     })
     .unwrap()
 }

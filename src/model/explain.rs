@@ -3,7 +3,8 @@
 //! A score is `sigmoid(w·x + …)`, so each feature contributes `w_i · x_i` to it. Contributions are
 //! grouped into readable reasons: lexicon hits as `category:term`, n-grams (vocabulary features,
 //! and each n-gram's share of the evidence features) under the word they come from (`word:…`,
-//! word pairs as `phrase:…`), capitals as `shouting`, other signals under their name.
+//! word pairs as `phrase:…`), capitals as `shouting`, other signals under their name. A word's
+//! share of the word-vector block goes under the word too.
 
 use crate::text::lexicon::IDENTITY_PLACEHOLDER;
 use rustc_hash::FxHashMap;
@@ -101,7 +102,7 @@ impl Model {
                 .collect()
         });
         // Each occurrence: its entry's share of every label's evidence feature, split among the
-        // entry's occurrences.
+        // entry's occurrences (damped as the features were, for a short comment).
         for o in &a.evidence_occurrences {
             let k = (o.kind == NgramKind::Char) as usize;
             let c: f32 = weights[k]
@@ -109,13 +110,25 @@ impl Model {
                 .enumerate()
                 .map(|(l, &wl)| wl * featurizer.ratio(o.feature, l))
                 .sum();
-            add_span(o, c / (distinct[k] as f32 * o.count as f32));
+            add_span(o, a.damp * c / (distinct[k] as f32 * o.count as f32));
         }
         for o in &a.occurrences {
             add_span(
                 o,
                 w[o.feature as usize] * a.vector.get(o.feature) / o.count as f32,
             );
+        }
+        // The word-vector block is linear in each word's row once normalized: each word gets
+        // its exact share, under the word.
+        let vectors_base = layout.vectors_base();
+        for &(start, end, row, factor) in &a.vector_shares {
+            let dot: f32 = featurizer
+                .vector_row(row)
+                .iter()
+                .enumerate()
+                .map(|(k, v)| w[vectors_base + k] * v)
+                .sum();
+            spans.push(((start, end), NgramKind::Word, factor * dot));
         }
         // Under the token's text: a word pair is a phrase.
         let mut by_text: FxHashMap<(bool, &str), f32> = FxHashMap::default();

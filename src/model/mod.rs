@@ -267,4 +267,27 @@ mod tests {
         }
         assert!(m.scores("Sale bougnoule")[m.main_label()] > m.scores("Bonjour")[m.main_label()]);
     }
+
+    /// The reasons account for the whole score: the contributions of a comment add up to `w·x`
+    /// (every block, the damping of short comments and the word vectors included).
+    #[test]
+    fn contributions_add_up_to_the_linear_score() {
+        let m = Model::default_model().unwrap();
+        for text in [
+            "Bonjour",
+            "T'es un abruti",
+            "Ces rats de Syriens nous volent notre travail, il faut les chasser du pays.",
+            "Le gouvernement libanais annonce un plan de relance; les banques restent fermées.",
+        ] {
+            let a = m.featurizer().analyze_traced(text);
+            for (l, label) in m.data.labels.iter().enumerate() {
+                let z = a.vector.dot(&label.weights);
+                let sum: f32 = m.contributions_of(l, &a).iter().map(|c| c.weight).sum();
+                assert!(
+                    (sum - z).abs() <= 1e-3 * (1.0 + z.abs()),
+                    "{text}: label {l}: contributions {sum} against w·x {z}"
+                );
+            }
+        }
+    }
 }

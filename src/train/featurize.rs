@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::{Stage, TrainProgress, ValidParams};
 use crate::error::Result;
+use crate::features::vectors::WordVectors;
 use crate::features::{Analysis, Evidence, FeatureSpec, Featurizer, SparseVec, VocabEntry};
 use crate::io::dataset::Dataset;
 use crate::text::lexicon::LexiconSource;
@@ -60,7 +61,24 @@ pub(crate) fn featurizer(
         vocab,
         evidence,
         lexicons,
+        vectors: word_vectors(params)?,
     })
+}
+
+/// The word-vector table of the new model (`--vectors`), read from the extraction step's file.
+pub(crate) fn word_vectors(params: &ValidParams) -> Result<Option<WordVectors>> {
+    let Some(path) = &params.vectors else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
+    WordVectors::from_frv1(&bytes)
+        .map(Some)
+        .map_err(|e| crate::error::Error::Input {
+            path: path.display().to_string(),
+            line: 0,
+            column: None,
+            message: e.to_string(),
+        })
 }
 
 /// Every row's vectors, in dataset order; the rows in `train_rows` get leave-one-out evidence.

@@ -44,6 +44,9 @@ pub struct TrainParams {
     pub split_out: Option<PathBuf>,
     /// `(file, n)`: each training row of `file` counts `n` times (by repetition).
     pub source_weights: Vec<(PathBuf, u32)>,
+    /// Pretrained word vectors (`training/tools/fr_vectors.py table`) for the word-vector block,
+    /// weighted by `features.vectors_weight`.
+    pub vectors: Option<PathBuf>,
 }
 
 impl Default for TrainParams {
@@ -68,6 +71,7 @@ impl Default for TrainParams {
             created: String::new(),
             split_out: None,
             source_weights: Vec::new(),
+            vectors: None,
         }
     }
 }
@@ -84,6 +88,8 @@ pub enum ParamError {
     Alphas,
     #[error("the base rate must be between 0 and 1, got {0}")]
     BaseRate(f64),
+    #[error("the word-vector weight must be a positive number, got {0}")]
+    VectorsWeight(f32),
 }
 
 /// Parameters that passed [`TrainParams::check`]; read them through `Deref`.
@@ -99,7 +105,8 @@ impl Deref for ValidParams {
 }
 
 impl TrainParams {
-    /// Check the parameters, in this order: held-out share, folds, alphas, base rate.
+    /// Check the parameters, in this order: held-out share, folds, alphas, base rate, word-vector
+    /// weight.
     pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(0.0..0.9).contains(&self.holdout) {
             return Err(ParamError::Holdout(self.holdout));
@@ -112,6 +119,10 @@ impl TrainParams {
         }
         if !(self.base_rate > 0.0 && self.base_rate < 1.0) {
             return Err(ParamError::BaseRate(self.base_rate));
+        }
+        let w = self.features.vectors_weight;
+        if self.vectors.is_some() && !(w.is_finite() && w > 0.0) {
+            return Err(ParamError::VectorsWeight(w));
         }
         Ok(ValidParams(self))
     }
@@ -150,6 +161,17 @@ mod tests {
         );
         assert_eq!(with(|p| p.base_rate = 1.0), Some(ParamError::BaseRate(1.0)));
         assert_eq!(with(|p| p.base_rate = 0.0), Some(ParamError::BaseRate(0.0)));
+        assert_eq!(
+            with(|p| p.vectors = Some("v.bin".into())),
+            Some(ParamError::VectorsWeight(0.0))
+        );
+        assert_eq!(
+            with(|p| {
+                p.vectors = Some("v.bin".into());
+                p.features.vectors_weight = 0.5;
+            }),
+            None
+        );
         // The first problem in the documented order wins.
         assert_eq!(
             with(|p| {
