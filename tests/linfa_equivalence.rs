@@ -49,6 +49,7 @@ fn model_scores_equal_linfa_predict_probabilities() {
         vocab,
         evidence,
         lexicons: LexiconSource::embedded(),
+        vectors: None,
     };
     let featurizer = Featurizer::new(spec.clone()).unwrap();
     let vectors: Vec<SparseVec> = rows
