@@ -27,7 +27,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 use super::metrics::Endpoint;
-use super::text::html_to_text;
+use crate::text::html::html_to_text;
 use super::{read_body, Shared};
 
 #[derive(Debug, Deserialize)]
