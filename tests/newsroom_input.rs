@@ -69,7 +69,11 @@ fn excel_semicolon_windows_1252_crlf() {
     assert_eq!(r[0][..4], ["id", "auteur", "date", "text"]);
     assert_eq!(r[1][1], "Zoé", "decoded into UTF-8");
     assert_eq!(r[1][3], HATE);
-    assert!(cell(&r, 1, "flagged").contains("dehumanizing"), "{:?}", r[1]);
+    assert!(
+        cell(&r, 1, "flagged").contains("dehumanizing"),
+        "{:?}",
+        r[1]
+    );
     assert_eq!(cell(&r, 2, "error"), "");
     assert_eq!(r.len(), 4);
     // Forcing another encoding is obeyed, and a bad label is a clear error.
@@ -94,7 +98,11 @@ fn tsv_and_forced_delimiter() {
     assert_eq!(r[2][1], "merci, bonne journée");
     assert!(cell(&r, 1, "flagged").contains("dehumanizing"));
     // A pipe-separated file read with --delimiter.
-    let input = write(dir.path(), "p.txt", format!("id|text\n1|{HATE}\n").as_bytes());
+    let input = write(
+        dir.path(),
+        "p.txt",
+        format!("id|text\n1|{HATE}\n").as_bytes(),
+    );
     let (out, err, o) = score(&input, &["--delimiter", "|"]);
     assert!(o.status.success(), "{err}");
     assert!(out.starts_with("id|text|score_"), "{out}");
@@ -150,7 +158,11 @@ fn html_comments_are_scored_on_their_text_and_written_back() {
     assert!(err.contains("HTML"), "auto-detection said: {err}");
     let r = rows(&out, b',');
     assert_eq!(r[1][1], html, "the original text is written back");
-    assert!(cell(&r, 1, "flagged").contains("dehumanizing"), "{:?}", r[1]);
+    assert!(
+        cell(&r, 1, "flagged").contains("dehumanizing"),
+        "{:?}",
+        r[1]
+    );
     assert!(
         cell(&r, 1, "reasons").contains("dehumanizing:bactéries"),
         "{:?}",
@@ -187,14 +199,19 @@ fn french_column_names_duplicates_and_case() {
     // --text-column whatever its case.
     let (out, err, o) = score(&input, &["--text-column", "commentaire"]);
     assert!(o.status.success(), "{err}");
-    assert!(rows(&out, b',')[1].iter().any(|c| c.contains("dehumanizing")));
+    assert!(rows(&out, b',')[1]
+        .iter()
+        .any(|c| c.contains("dehumanizing")));
     // No known column: the message names what was looked for, escaping control characters.
     let input = write(dir.path(), "none.csv", b"id,\x1b[31mrouge\n1,x\n");
     let (_, err, o) = score(&input, &[]);
     assert!(!o.status.success());
     assert!(err.contains("no column named 'text'"), "{err}");
     assert!(err.contains("\\u{1b}[31mrouge"), "{err}");
-    assert!(!err.contains('\x1b'), "no raw escape reaches the terminal: {err:?}");
+    assert!(
+        !err.contains('\x1b'),
+        "no raw escape reaches the terminal: {err:?}"
+    );
 }
 
 #[test]
@@ -229,10 +246,17 @@ fn a_row_with_extra_fields_is_an_error_at_the_header_width() {
     let dir = tempfile::tempdir().expect("temp dir");
     let input = write(dir.path(), "x.csv", b"id,text\n1,bonjour,0.0001\n2,merci\n");
     let (out, err, _) = score(&input, &[]);
-    assert!(err.contains("x.csv:2: this row has 3 fields, the header has 2"), "{err}");
+    assert!(
+        err.contains("x.csv:2: this row has 3 fields, the header has 2"),
+        "{err}"
+    );
     let r = rows(&out, b',');
     assert_eq!(r[1].len(), r[0].len(), "written at the header's width");
-    assert_eq!(cell(&r, 1, "score_toxic"), "", "no field under a score column");
+    assert_eq!(
+        cell(&r, 1, "score_toxic"),
+        "",
+        "no field under a score column"
+    );
     assert!(!cell(&r, 1, "error").is_empty());
     assert_ne!(cell(&r, 2, "score_toxic"), "");
 }
@@ -275,7 +299,8 @@ fn a_lone_carriage_return_is_reported() {
 #[test]
 fn json_lines_bytes_are_kept() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let line = r#"{"id":123456789012345678901,"a":1.50,"b":1e2,"e":"\u00e9","text":"x","text":"connard"}"#;
+    let line =
+        r#"{"id":123456789012345678901,"a":1.50,"b":1e2,"e":"\u00e9","text":"x","text":"connard"}"#;
     let input = write(dir.path(), "k.jsonl", format!("{line}\r\n").as_bytes());
     let (out, err, o) = score(&input, &[]);
     assert!(o.status.success(), "{err}");
@@ -295,7 +320,14 @@ fn json_lines_bytes_are_kept() {
 #[test]
 fn dev_zero_fails_cleanly_and_long_records_are_bounded() {
     let o = Command::new("timeout")
-        .args(["20", env!("CARGO_BIN_EXE_moderate"), "score", "/dev/zero", "--format", "jsonl"])
+        .args([
+            "20",
+            env!("CARGO_BIN_EXE_moderate"),
+            "score",
+            "/dev/zero",
+            "--format",
+            "jsonl",
+        ])
         .output()
         .expect("run moderate under timeout");
     let err = String::from_utf8_lossy(&o.stderr);

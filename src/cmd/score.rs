@@ -10,9 +10,9 @@ use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
 
+use moderate::io::input;
 use moderate::io::output::AtomicFile;
 use moderate::model::{Model, Reasons};
-use moderate::io::input;
 use moderate::score::{self, Format, Html, ScoreOptions};
 
 #[derive(Clone, Copy, ValueEnum)]

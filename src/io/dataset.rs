@@ -10,7 +10,7 @@
 //! Files are read as `moderate score` reads them ([`crate::io::input`], [`crate::io::records`]):
 //! any encoding (Windows-1252 and UTF-16 detected), the delimiter sniffed from the header, line
 //! numbers right with CRLF; the text column matched whatever its case. What was detected is in
-//! [`Source::notes`].
+//! [`read_with_notes`].
 
 use std::path::{Path, PathBuf};
 
@@ -40,8 +40,6 @@ pub struct Source {
     pub rows: u64,
     /// `(column, label)` pairs read from this file.
     pub columns: Vec<(String, String)>,
-    /// What was detected about the file when it is not UTF-8 with commas (for the user).
-    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -87,14 +85,20 @@ pub fn parse_label(value: &str) -> std::result::Result<Option<bool>, String> {
 
 /// Read and check labeled files.
 pub fn read(paths: &[PathBuf], opts: &ReadOptions) -> Result<Dataset> {
+    read_with_notes(paths, opts).map(|(ds, _)| ds)
+}
+
+/// [`read`], and what was detected about files that are not UTF-8 with commas (for the user).
+pub fn read_with_notes(paths: &[PathBuf], opts: &ReadOptions) -> Result<(Dataset, Vec<String>)> {
     let mut ds = Dataset::default();
     if let Some(l) = &opts.labels {
         ds.labels = l.clone();
     }
+    let mut notes = Vec::new();
     for path in paths {
-        read_file(path, opts, &mut ds)?;
+        read_file(path, opts, &mut ds, &mut notes)?;
     }
-    Ok(ds)
+    Ok((ds, notes))
 }
 
 fn label_for_column<'a>(column: &'a str, opts: &'a ReadOptions) -> &'a str {
@@ -105,7 +109,12 @@ fn label_for_column<'a>(column: &'a str, opts: &'a ReadOptions) -> &'a str {
         .unwrap_or(column)
 }
 
-fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
+fn read_file(
+    path: &Path,
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    notes: &mut Vec<String>,
+) -> Result<()> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let sha256: String = Sha256::digest(&bytes)
@@ -117,7 +126,6 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::input(&name, 0, None, "empty file (no header row)"));
     }
-    let mut notes = Vec::new();
     if detection == input::Detection::InvalidUtf8 || encoding != encoding_rs::UTF_8 {
         notes.push(format!("{name}: read as {}", encoding.name()));
     }
@@ -198,7 +206,10 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
                 &name,
                 1,
                 Some(&input::printable(h)),
-                format!("a second column is read as label '{}'", input::printable(label)),
+                format!(
+                    "a second column is read as label '{}'",
+                    input::printable(label)
+                ),
             ));
         }
         columns.push((i, li));
@@ -273,7 +284,6 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
             .iter()
             .map(|&(ci, li)| (header_names[ci].clone(), ds.labels[li].clone()))
             .collect(),
-        notes,
     });
     Ok(())
 }
@@ -364,9 +374,9 @@ mod tests {
 
         // Not UTF-8: read as Windows-1252.
         let f = file(b"text,toxic\nbon\xffjour,0\n");
-        let ds = read(&[f.path().into()], &opts(None)).unwrap();
+        let (ds, notes) = read_with_notes(&[f.path().into()], &opts(None)).unwrap();
         assert_eq!(ds.examples[0].text, "bonÿjour");
-        assert_eq!(ds.sources[0].notes.len(), 1);
+        assert_eq!(notes.len(), 1);
 
         // CRLF line numbers, `;`, a header in another case, an escape sequence in a header.
         let f = file(b"TEXT;toxic\x1b[31m\r\nbonjour;0\r\nsalut;yes\r\n");

@@ -150,9 +150,7 @@ impl<R: BufRead> CsvRecords<R> {
                     break;
                 }
                 state = match state {
-                    State::StartField | State::InField | State::QuoteInQuoted
-                        if b == delimiter =>
-                    {
+                    State::StartField | State::InField | State::QuoteInQuoted if b == delimiter => {
                         rec.push_field(field);
                         field.clear();
                         State::StartField
@@ -370,13 +368,19 @@ mod tests {
     fn lines_are_bounded() {
         let mut input = &b"{\"a\":1}\r\nxxxxxxxxxxxxxxxxxxx\nlast"[..];
         let mut buf = Vec::new();
-        assert_eq!(read_line(&mut input, &mut buf, 10).ok(), Some(Line::Read(9)));
+        assert_eq!(
+            read_line(&mut input, &mut buf, 10).ok(),
+            Some(Line::Read(9))
+        );
         assert_eq!(buf, b"{\"a\":1}");
         assert_eq!(
             read_line(&mut input, &mut buf, 10).ok(),
             Some(Line::TooLong(20))
         );
-        assert_eq!(read_line(&mut input, &mut buf, 10).ok(), Some(Line::Read(4)));
+        assert_eq!(
+            read_line(&mut input, &mut buf, 10).ok(),
+            Some(Line::Read(4))
+        );
         assert_eq!(buf, b"last");
         assert_eq!(read_line(&mut input, &mut buf, 10).ok(), Some(Line::End));
     }

@@ -116,7 +116,9 @@ impl<R: BufRead, W: Write> RowFormat for Csv<R, W> {
         }
         let mut out_header = ByteRecord::new();
         match &keep {
-            Some(keep) => keep.iter().for_each(|&i| out_header.push_field(&headers[i])),
+            Some(keep) => keep
+                .iter()
+                .for_each(|&i| out_header.push_field(&headers[i])),
             None => out_header = headers.clone(),
         }
         for c in columns.names() {

@@ -104,7 +104,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Entries<'a> {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> std::result::Result<Self::Value, M::Error> {
+            fn visit_map<M: MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> std::result::Result<Self::Value, M::Error> {
                 let mut v = Vec::new();
                 while let Some(e) = m.next_entry::<String, &'de RawValue>()? {
                     v.push(e);
@@ -187,7 +190,12 @@ fn parse_object(shape: &JsonShape, row: &mut ObjectRow) -> std::result::Result<(
             .iter()
             .rev()
             .find(|(k, _)| k == field)
-            .or_else(|| entries.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(field)))
+            .or_else(|| {
+                entries
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(field))
+            })
             .map(|(_, v)| v.get());
         let scored_before = Columns::scored_before(entries.iter().map(|(k, _)| k.as_str()));
         if entries
@@ -259,10 +267,9 @@ pub fn render_object(row: ObjectRow, outcome: &Outcome, columns: &Columns) -> Ve
         let _ = serde_json::to_writer(&mut out, name);
         out.push(b':');
         let _ = match cell {
-            Cell::Score(Some(s)) => serde_json::to_writer(
-                &mut out,
-                &serde_json::Number::from_f64(score_number(s)),
-            ),
+            Cell::Score(Some(s)) => {
+                serde_json::to_writer(&mut out, &serde_json::Number::from_f64(score_number(s)))
+            }
             Cell::Score(None) | Cell::Error(None) => serde_json::to_writer(&mut out, &()),
             Cell::List(items) => serde_json::to_writer(&mut out, items),
             Cell::Error(Some(message)) => serde_json::to_writer(&mut out, message),

@@ -95,7 +95,11 @@ impl Format {
     /// array (a `.json` file, or stdin), `{` on stdin JSON Lines; otherwise [`Format::from_path`]
     /// (stdin: CSV).
     pub fn detect(path: &str, sample: &str) -> Format {
-        let first = sample.trim_start_matches('\u{feff}').trim_start().chars().next();
+        let first = sample
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next();
         let stdin = path == "-";
         let by_name = Format::from_path(path);
         match first {
