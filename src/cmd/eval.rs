@@ -28,8 +28,12 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<()> {
     let model = Model::load(a.model.as_deref())?;
     let model_labels = model.labels().map(str::to_string).collect();
-    let ds = moderate::io::dataset::read(&a.input.data, &a.input.read_options(Some(model_labels))?)
-        .map_err(super::cli_error)?;
+    let (ds, notes) = moderate::io::dataset::read_with_notes(
+        &a.input.data,
+        &a.input.read_options(Some(model_labels))?,
+    )
+    .map_err(super::cli_error)?;
+    notes.iter().for_each(|n| eprintln!("moderate: {n}"));
     let scores = moderate::eval::score_rows(&model, &ds);
     let report = moderate::eval::evaluate_scores(&model, &ds, &scores);
     if let Some(path) = &a.report {

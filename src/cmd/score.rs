@@ -1,22 +1,35 @@
-//! `moderate score`: comments from a CSV or JSON Lines file (or stdin) written back with a score
+//! `moderate score`: comments from a CSV, JSON Lines or JSON array file (or stdin), in any
+//! encoding (see [`moderate::io::input`]), written back with a score
 //! per label, the flags and their reasons; a summary on stderr. Ctrl-C stops between rows and
 //! leaves no half-written output file.
 
-use std::io::{self, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::ProgressBar;
 
+use moderate::io::input;
 use moderate::io::output::AtomicFile;
 use moderate::model::{Model, Reasons};
-use moderate::score::{self, Format, ScoreOptions};
+use moderate::score::{self, Format, Html, ScoreOptions};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum FormatArg {
     Csv,
+    /// CSV with tabs.
+    Tsv,
     Jsonl,
+    /// A JSON array of objects.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum HtmlArg {
+    Auto,
+    On,
+    Off,
 }
 
 #[derive(ClapArgs)]
@@ -29,12 +42,26 @@ pub struct Args {
     /// Output file (default: stdout). Written to a temporary file and renamed at the end.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Input and output format (default: from the input's extension, CSV for stdin).
+    /// Input and output format (default: from the input's extension and its first character;
+    /// CSV for stdin unless it starts with `[` or `{`).
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
-    /// Column (CSV) or field (JSONL) holding the comment.
-    #[arg(long, default_value = "text")]
-    text_column: String,
+    /// Column (CSV) or field (JSON) holding the comment, whatever its case (default: the first of
+    /// text, comment, commentaire, body, message, content, contenu).
+    #[arg(long)]
+    text_column: Option<String>,
+    /// CSV delimiter (`,` `;` `tab` `|`…; default: sniffed from the header, tab for `.tsv`).
+    #[arg(long, value_parser = input::parse_delimiter)]
+    delimiter: Option<u8>,
+    /// Input encoding, a WHATWG label (utf-8, windows-1252, latin1, utf-16le…; default: detected).
+    #[arg(long, value_parser = input::encoding_for_label)]
+    encoding: Option<&'static encoding_rs::Encoding>,
+    /// Texts are HTML: scored without their tags (default: detected from the first rows).
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "on", default_value = "auto")]
+    html: HtmlArg,
+    /// Longest record (CSV) or line (JSON Lines) read, in bytes; a longer one is an error row.
+    #[arg(long, default_value_t = moderate::io::records::MAX_RECORD_BYTES)]
+    max_record_bytes: usize,
     /// Give reasons for every row, not only flagged ones.
     #[arg(long)]
     all_reasons: bool,
@@ -47,12 +74,54 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     super::handle_ctrl_c();
     let model = Model::load(a.model.as_deref())?;
     let input = a.input.clone().unwrap_or_else(|| "-".into());
-    let format = match a.format {
-        Some(FormatArg::Csv) => Format::Csv,
-        Some(FormatArg::Jsonl) => Format::Jsonl,
-        None if input == "-" => Format::Csv,
-        None => Format::from_path(&input),
+    let input_name = if input == "-" {
+        "<stdin>".to_string()
+    } else {
+        input.clone()
     };
+    let (reader, size): (Box<dyn io::Read>, Option<u64>) = if input == "-" {
+        (Box::new(io::stdin()), None)
+    } else {
+        let f = std::fs::File::open(&input).with_context(|| format!("cannot open {input}"))?;
+        let size = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), size)
+    };
+    let opened = input::open(reader, a.encoding).with_context(|| input_name.clone())?;
+    let (format, tsv) = match a.format {
+        Some(FormatArg::Csv) => (Format::Csv, false),
+        Some(FormatArg::Tsv) => (Format::Csv, true),
+        Some(FormatArg::Jsonl) => (Format::Jsonl, false),
+        Some(FormatArg::Json) => (Format::Json, false),
+        None => (
+            Format::detect(&input, &opened.sample),
+            input.to_ascii_lowercase().ends_with(".tsv"),
+        ),
+    };
+    let mut notices: Vec<String> = opened.notice().into_iter().collect();
+    let delimiter = match a.delimiter {
+        Some(d) => d,
+        None if tsv => b'\t',
+        None => input::sniff_delimiter(&opened.sample),
+    };
+    if format == Format::Csv && delimiter != b',' {
+        notices.push(format!(
+            "CSV delimiter {} ({}); the output keeps it",
+            input::delimiter_name(delimiter),
+            match (a.delimiter, tsv) {
+                (Some(_), _) => "as told by --delimiter",
+                (None, true) => "a .tsv file",
+                (None, false) => "sniffed from the header",
+            }
+        ));
+    }
+    if format == Format::Json && a.format.is_none() {
+        notices.push("input is a JSON array: the output is one too".into());
+    }
+    if !a.quiet {
+        for n in &notices {
+            eprintln!("moderate: {n}");
+        }
+    }
     let opts = ScoreOptions {
         text_column: a.text_column,
         reasons: if a.all_reasons {
@@ -60,20 +129,16 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         } else {
             Reasons::Flagged
         },
-        input_name: if input == "-" {
-            "<stdin>".into()
-        } else {
-            input.clone()
+        input_name,
+        delimiter,
+        html: match a.html {
+            HtmlArg::Auto => Html::Auto,
+            HtmlArg::On => Html::On,
+            HtmlArg::Off => Html::Off,
         },
+        max_record_bytes: a.max_record_bytes,
     };
-    let (reader, size): (Box<dyn io::Read>, Option<u64>) = if input == "-" {
-        (Box::new(io::stdin().lock()), None)
-    } else {
-        let f = std::fs::File::open(&input).with_context(|| format!("cannot open {input}"))?;
-        let size = f.metadata().ok().map(|m| m.len());
-        (Box::new(f), size)
-    };
-    let reader = BufReader::with_capacity(1 << 16, reader);
+    let reader = opened.reader;
     let bar = match size {
         Some(n) if io::stderr().is_terminal() && !a.quiet => {
             super::progress_bar(n, "scoring [{bar:40}] {bytes}/{total_bytes} {elapsed}")
@@ -90,6 +155,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 io::BufWriter::new(&mut out),
                 &opts,
                 &bar,
+                a.quiet,
             )?;
             out.commit()?;
             s
@@ -103,6 +169,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 io::BufWriter::with_capacity(1 << 16, stdout),
                 &opts,
                 &bar,
+                a.quiet,
             )?
         }
     };
@@ -131,6 +198,7 @@ struct ScoreProgress<'a> {
     bar: &'a ProgressBar,
     input_name: &'a str,
     errors: usize,
+    quiet: bool,
 }
 
 impl score::Progress for ScoreProgress<'_> {
@@ -147,6 +215,12 @@ impl score::Progress for ScoreProgress<'_> {
         }
         self.errors += 1;
     }
+
+    fn notice(&mut self, message: &str) {
+        if !self.quiet {
+            self.bar.suspend(|| eprintln!("moderate: {message}"));
+        }
+    }
 }
 
 fn run_format<R: io::BufRead, W: Write>(
@@ -156,11 +230,13 @@ fn run_format<R: io::BufRead, W: Write>(
     writer: W,
     opts: &ScoreOptions,
     bar: &ProgressBar,
+    quiet: bool,
 ) -> anyhow::Result<score::Summary> {
     let mut progress = ScoreProgress {
         bar,
         input_name: &opts.input_name,
         errors: 0,
+        quiet,
     };
     let summary = format.score(model, reader, writer, opts, &mut progress)?;
     if progress.errors > MAX_ERROR_MESSAGES {

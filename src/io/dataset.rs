@@ -6,12 +6,19 @@
 //! column leaves that label unknown for all its rows; `--rename COLUMN=LABEL` reads a column under
 //! another name (the shared data sets call their main label `label`); a renamed column wins over a
 //! column that already has the label's name.
+//!
+//! Files are read as `moderate score` reads them ([`crate::io::input`], [`crate::io::records`]):
+//! any encoding (Windows-1252 and UTF-16 detected), the delimiter sniffed from the header, line
+//! numbers right with CRLF; the text column matched whatever its case. What was detected is in
+//! [`read_with_notes`].
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::io::input;
+use crate::io::records::{CsvRecords, Record, MAX_RECORD_BYTES};
 
 /// One labeled comment.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,14 +85,20 @@ pub fn parse_label(value: &str) -> std::result::Result<Option<bool>, String> {
 
 /// Read and check labeled files.
 pub fn read(paths: &[PathBuf], opts: &ReadOptions) -> Result<Dataset> {
+    read_with_notes(paths, opts).map(|(ds, _)| ds)
+}
+
+/// [`read`], and what was detected about files that are not UTF-8 with commas (for the user).
+pub fn read_with_notes(paths: &[PathBuf], opts: &ReadOptions) -> Result<(Dataset, Vec<String>)> {
     let mut ds = Dataset::default();
     if let Some(l) = &opts.labels {
         ds.labels = l.clone();
     }
+    let mut notes = Vec::new();
     for path in paths {
-        read_file(path, opts, &mut ds)?;
+        read_file(path, opts, &mut ds, &mut notes)?;
     }
-    Ok(ds)
+    Ok((ds, notes))
 }
 
 fn label_for_column<'a>(column: &'a str, opts: &'a ReadOptions) -> &'a str {
@@ -96,22 +109,42 @@ fn label_for_column<'a>(column: &'a str, opts: &'a ReadOptions) -> &'a str {
         .unwrap_or(column)
 }
 
-fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
+fn read_file(
+    path: &Path,
+    opts: &ReadOptions,
+    ds: &mut Dataset,
+    notes: &mut Vec<String>,
+) -> Result<()> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let sha256: String = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let (body, encoding, detection) =
+        input::decode_all(&bytes, None).map_err(|e| Error::input(&name, 0, None, e.to_string()))?;
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::input(&name, 0, None, "empty file (no header row)"));
     }
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(body);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| Error::csv(&name, e, None))?
-        .clone();
+    if detection == input::Detection::InvalidUtf8 || encoding != encoding_rs::UTF_8 {
+        notes.push(format!("{name}: read as {}", encoding.name()));
+    }
+    let sample = String::from_utf8_lossy(&body[..body.len().min(input::SAMPLE_BYTES)]);
+    let delimiter = input::sniff_delimiter(&sample);
+    if delimiter != b',' {
+        notes.push(format!(
+            "{name}: CSV delimiter {}",
+            input::delimiter_name(delimiter)
+        ));
+    }
+    let mut rdr = CsvRecords::new(&body[..], delimiter, MAX_RECORD_BYTES);
+    let headers = match rdr.next_record().map_err(|e| Error::io(path, e))? {
+        Some(Record::Read { value, .. }) => value,
+        Some(Record::TooLong { line, .. }) => {
+            return Err(Error::input(&name, line, None, "header row too long"))
+        }
+        None => return Err(Error::input(&name, 0, None, "empty file (no header row)")),
+    };
     let header_names: Vec<String> = headers
         .iter()
         .enumerate()
@@ -129,11 +162,17 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
     let text_idx = header_names
         .iter()
         .position(|h| h == &opts.text_column)
+        .or_else(|| {
+            header_names
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(&opts.text_column))
+        })
         .ok_or_else(|| Error::NoTextColumn {
             path: name.clone(),
-            column: opts.text_column.clone(),
-            columns: header_names.clone(),
+            column: input::printable(&opts.text_column),
+            columns: header_names.iter().map(|h| input::printable(h)).collect(),
         })?;
+    let text_column = input::printable(&header_names[text_idx]);
     // Which column feeds which label.
     let mut columns: Vec<(usize, usize)> = Vec::new(); // (column index, label index)
                                                        // Renamed columns first: `--rename label=toxic` wins over a column already named `toxic`.
@@ -166,8 +205,11 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
             return Err(Error::input(
                 &name,
                 1,
-                Some(h),
-                format!("a second column is read as label '{label}'"),
+                Some(&input::printable(h)),
+                format!(
+                    "a second column is read as label '{}'",
+                    input::printable(label)
+                ),
             ));
         }
         columns.push((i, li));
@@ -181,30 +223,42 @@ fn read_file(path: &Path, opts: &ReadOptions, ds: &mut Dataset) -> Result<()> {
     }
     let source = ds.sources.len();
     let mut rows = 0u64;
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(Error::csv(&name, e, Some(&headers))),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let text = std::str::from_utf8(&record[text_idx])
-            .map_err(|_| Error::input(&name, line, Some(&opts.text_column), "invalid UTF-8"))?;
-        if text.trim().is_empty() {
+    while let Some(rec) = rdr.next_record().map_err(|e| Error::io(path, e))? {
+        let (line, record) = match rec {
+            Record::Read { line, value } => (line, value),
+            Record::TooLong { line, bytes } => {
+                return Err(Error::input(
+                    &name,
+                    line,
+                    None,
+                    format!("a record of {bytes} bytes, over the {MAX_RECORD_BYTES} byte limit"),
+                ))
+            }
+        };
+        if record.len() != headers.len() {
             return Err(Error::input(
                 &name,
                 line,
-                Some(&opts.text_column),
-                "empty text",
+                None,
+                format!(
+                    "this row has {} fields, the header has {}",
+                    record.len(),
+                    headers.len()
+                ),
             ));
+        }
+        let text = std::str::from_utf8(&record[text_idx])
+            .map_err(|_| Error::input(&name, line, Some(&text_column), "invalid UTF-8"))?;
+        if text.trim().is_empty() {
+            return Err(Error::input(&name, line, Some(&text_column), "empty text"));
         }
         let mut labels = vec![None; ds.labels.len()];
         for &(ci, li) in &columns {
+            let column = || input::printable(&header_names[ci]);
             let cell = std::str::from_utf8(&record[ci])
-                .map_err(|_| Error::input(&name, line, Some(&header_names[ci]), "invalid UTF-8"))?;
+                .map_err(|_| Error::input(&name, line, Some(&column()), "invalid UTF-8"))?;
             labels[li] = parse_label(cell)
-                .map_err(|m| Error::input(&name, line, Some(&header_names[ci]), m))?;
+                .map_err(|m| Error::input(&name, line, Some(&column()), input::printable(&m)))?;
         }
         ds.examples.push(Example {
             text: text.to_string(),
@@ -318,11 +372,21 @@ mod tests {
             .to_string();
         assert!(e.ends_with(":3: column 'text': empty text"), "{e}");
 
+        // Not UTF-8: read as Windows-1252.
         let f = file(b"text,toxic\nbon\xffjour,0\n");
+        let (ds, notes) = read_with_notes(&[f.path().into()], &opts(None)).unwrap();
+        assert_eq!(ds.examples[0].text, "bonÿjour");
+        assert_eq!(notes.len(), 1);
+
+        // CRLF line numbers, `;`, a header in another case, an escape sequence in a header.
+        let f = file(b"TEXT;toxic\x1b[31m\r\nbonjour;0\r\nsalut;yes\r\n");
         let e = read(&[f.path().into()], &opts(None))
             .unwrap_err()
             .to_string();
-        assert!(e.ends_with(":2: column 'text': invalid UTF-8"), "{e}");
+        assert!(
+            e.ends_with(":3: column 'toxic\\u{1b}[31m': expected 0, 1, true or false, found 'yes'"),
+            "{e}"
+        );
 
         let f = file(b"text,toxic\nbonjour,0,1\n");
         let e = read(&[f.path().into()], &opts(None))

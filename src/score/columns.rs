@@ -9,7 +9,78 @@
 //! [`score_text`] (`0.5000`); a format with numbers writes [`score_number`], the same decimal as a
 //! number (JSON's `0.5`).
 
+use crate::io::input::printable;
 use crate::model::{Model, Scored};
+
+/// The text column or field when none is named: the first of these present, in this order,
+/// whatever its case.
+pub const TEXT_COLUMNS: [&str; 7] = [
+    "text",
+    "comment",
+    "commentaire",
+    "body",
+    "message",
+    "content",
+    "contenu",
+];
+
+/// The column holding the text among `names`: `wanted` (exactly, else whatever its case; the first
+/// such column) or, with none wanted, the first of [`TEXT_COLUMNS`] present.
+pub fn find_text_column<'a>(
+    names: impl Iterator<Item = &'a str> + Clone,
+    wanted: Option<&str>,
+) -> Option<usize> {
+    match wanted {
+        Some(w) => names
+            .clone()
+            .position(|n| n == w)
+            .or_else(|| names.clone().position(|n| n.eq_ignore_ascii_case(w))),
+        None => TEXT_COLUMNS
+            .iter()
+            .find_map(|c| names.clone().position(|n| n.eq_ignore_ascii_case(c))),
+    }
+}
+
+/// What to say when no text column is found among `names`.
+pub fn no_text_column(names: &[String], wanted: Option<&str>) -> String {
+    let columns: Vec<String> = names.iter().map(|n| printable(n)).collect();
+    match wanted {
+        Some(w) => format!(
+            "no column named '{}' (columns: {}); choose one with --text-column",
+            printable(w),
+            columns.join(", ")
+        ),
+        None => format!(
+            "no column named '{}' (nor {}) (columns: {}); choose one with --text-column",
+            TEXT_COLUMNS[0],
+            TEXT_COLUMNS[1..].join(", "),
+            columns.join(", ")
+        ),
+    }
+}
+
+/// Notices about a header: names that appear more than once (the first is read).
+pub fn duplicate_notices(names: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) || names[i + 1..].iter().all(|m| m != n) {
+            continue;
+        }
+        let at: Vec<String> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| *m == n)
+            .map(|(j, _)| (j + 1).to_string())
+            .collect();
+        out.push(format!(
+            "column '{}' appears {} times (columns {}): the first is read",
+            printable(n),
+            at.len(),
+            at.join(", ")
+        ));
+    }
+    out
+}
 
 /// What scoring one row gave: its scores, or why it could not be scored.
 pub type Outcome = std::result::Result<Scored, String>;
@@ -41,6 +112,19 @@ impl Columns {
         let labels = names.len();
         names.extend(Columns::AFTER_SCORES.map(String::from));
         Columns { names, labels }
+    }
+
+    /// Whether the input was scored before: it has our `flagged` and `reasons` columns.
+    pub fn scored_before<'a>(names: impl Iterator<Item = &'a str> + Clone) -> bool {
+        ["flagged", "reasons"]
+            .iter()
+            .all(|c| names.clone().any(|n| n == *c))
+    }
+
+    /// Whether an input column named `name` is replaced by ours: one of ours, or any `score_*`
+    /// column of an input scored before (by a model with other labels).
+    pub fn replaces(&self, name: &str, scored_before: bool) -> bool {
+        self.names.iter().any(|n| n == name) || (scored_before && name.starts_with("score_"))
     }
 
     /// Every column name, in order.

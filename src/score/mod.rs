@@ -3,7 +3,7 @@
 //! One loop ([`run`]) for every format: read a batch of rows, score them in parallel (rayon),
 //! write them in input order, so memory stays flat whatever the file size. A format is one file
 //! implementing [`RowFormat`]: how a row is read, where its text is, how a scored row is written
-//! ([`Csv`], [`Jsonl`]); the columns it appends and how scores are rounded are defined once, in
+//! ([`Csv`], [`Jsonl`], [`Json`] arrays); the columns it appends and how scores are rounded are defined once, in
 //! [`columns`]. Adding a format: a file here implementing [`RowFormat`], and its variant in
 //! [`Format`].
 //!
@@ -11,9 +11,16 @@
 //! missing or empty text, wrong number of fields, a JSON line that is not an object) is written
 //! with its fields as read, empty scores and an `error` message, and reported to the caller's
 //! [`Progress`] (the CLI prints it on stderr). The library prints nothing.
+//!
+//! Input is UTF-8 here (the CLI decodes other encodings with [`crate::io::input`]). A batch ends
+//! at [`BATCH`] rows or [`BATCH_BYTES`] of input, and one record is at most
+//! [`ScoreOptions::max_record_bytes`], so memory stays bounded whatever the file. HTML comments
+//! ([`Html`]) are scored on their text ([`crate::text::html::html_to_text`]) and written back as
+//! they were.
 
 pub mod columns;
 mod csv;
+mod json;
 mod jsonl;
 
 use std::io::{self, BufRead, Write};
@@ -27,10 +34,17 @@ use crate::model::{Model, Reasons};
 
 pub use self::columns::{Cell, Columns, Outcome};
 pub use self::csv::Csv;
+pub use self::json::Json;
 pub use self::jsonl::Jsonl;
+use crate::io::records::MAX_RECORD_BYTES;
+use crate::text::html::{has_tags, html_to_text};
 
 /// Rows per parallel batch.
 pub const BATCH: usize = 4096;
+/// Input bytes per parallel batch (a batch ends at whichever bound comes first).
+pub const BATCH_BYTES: u64 = 64 << 20;
+/// Rows looked at to decide whether the texts are HTML ([`Html::Auto`]).
+pub const HTML_SAMPLE: usize = 100;
 
 /// The flag that stops a run: set it (the CLI does on Ctrl-C) and [`run`] returns an
 /// `Interrupted` I/O error before reading or writing the next row, so that the caller can drop its
@@ -62,6 +76,8 @@ fn io_err(name: &str, e: io::Error) -> Error {
 pub enum Format {
     Csv,
     Jsonl,
+    /// A JSON array of objects.
+    Json,
 }
 
 impl Format {
@@ -75,6 +91,25 @@ impl Format {
         }
     }
 
+    /// From the file name and the start of the content: content starting with `[` is a JSON
+    /// array (a `.json` file, or stdin), `{` on stdin JSON Lines; otherwise [`Format::from_path`]
+    /// (stdin: CSV).
+    pub fn detect(path: &str, sample: &str) -> Format {
+        let first = sample
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next();
+        let stdin = path == "-";
+        let by_name = Format::from_path(path);
+        match first {
+            Some('[') if stdin || path.to_ascii_lowercase().ends_with(".json") => Format::Json,
+            Some('{') if stdin => Format::Jsonl,
+            _ if stdin => Format::Csv,
+            _ => by_name,
+        }
+    }
+
     /// Score `input` into `output` in this format ([`run`] with the format's [`RowFormat`]).
     pub fn score<R: BufRead, W: Write>(
         self,
@@ -84,20 +119,58 @@ impl Format {
         opts: &ScoreOptions,
         progress: &mut dyn Progress,
     ) -> Result<Summary> {
+        let max = opts.max_record_bytes;
         match self {
-            Format::Csv => run(model, Csv::new(input, output), opts, progress),
-            Format::Jsonl => run(model, Jsonl::new(input, output), opts, progress),
+            Format::Csv => run(
+                model,
+                Csv::new(input, output, opts.delimiter, max),
+                opts,
+                progress,
+            ),
+            Format::Jsonl => run(model, Jsonl::new(input, output, max), opts, progress),
+            Format::Json => run(model, Json::new(input, output, max), opts, progress),
         }
     }
 }
 
+/// Whether texts are HTML, to be scored on their text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Html {
+    /// Scored as they are.
+    Off,
+    /// Tags stripped and references decoded before scoring.
+    On,
+    /// On when more than half of the first [`HTML_SAMPLE`] texts have tags.
+    Auto,
+}
+
 #[derive(Debug, Clone)]
 pub struct ScoreOptions {
-    /// The CSV column or JSON field holding the text.
-    pub text_column: String,
+    /// The CSV column or JSON field holding the text (matched exactly, else whatever its case);
+    /// None: the first of [`columns::TEXT_COLUMNS`] present.
+    pub text_column: Option<String>,
     pub reasons: Reasons,
     /// Name of the input in messages (`-` for stdin).
     pub input_name: String,
+    /// CSV delimiter, in and out.
+    pub delimiter: u8,
+    pub html: Html,
+    /// Bound on one record (CSV), line (JSON Lines) or element (JSON array).
+    pub max_record_bytes: usize,
+}
+
+impl Default for ScoreOptions {
+    /// `text` (or another known name), flagged rows' reasons, `,`, HTML detected, 16 MiB records.
+    fn default() -> Self {
+        ScoreOptions {
+            text_column: None,
+            reasons: Reasons::Flagged,
+            input_name: "input".into(),
+            delimiter: b',',
+            html: Html::Auto,
+            max_record_bytes: MAX_RECORD_BYTES,
+        }
+    }
 }
 
 /// What a run tells its caller as it goes; every method does nothing unless implemented. The CLI
@@ -108,6 +181,9 @@ pub trait Progress {
     /// The row at `line` of the input could not be scored: it is written with `message` in its
     /// `error` column.
     fn row_error(&mut self, _line: u64, _message: &str) {}
+    /// Something the user should know about the input (the column chosen, a duplicated column,
+    /// HTML detected…).
+    fn notice(&mut self, _message: &str) {}
 }
 
 /// No progress to report.
@@ -147,6 +223,10 @@ pub trait RowFormat {
         columns: &Columns,
     ) -> Self::Out;
     fn write_row(&mut self, out: Self::Out) -> Result<()>;
+    /// Notices gathered since the last call (see [`Progress::notice`]).
+    fn notices(&mut self) -> Vec<String> {
+        Vec::new()
+    }
     /// After the last row: flush the output.
     fn finish(&mut self) -> Result<()>;
 }
@@ -198,9 +278,11 @@ pub fn run<F: RowFormat>(
     let mut summary = Summary::new(model);
     let stop = stop_flag();
     let mut done = false;
+    let mut html = opts.html;
     while !done {
         let mut batch = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
+        let start = format.bytes_read();
+        while batch.len() < BATCH && format.bytes_read() - start < BATCH_BYTES {
             check_stop(name, &stop)?;
             match format.read_row()? {
                 Some(row) => batch.push(row),
@@ -210,13 +292,35 @@ pub fn run<F: RowFormat>(
                 }
             }
         }
+        for n in format.notices() {
+            progress.notice(&n);
+        }
+        if html == Html::Auto {
+            html = detect_html::<F>(&shape, &mut batch);
+            if html == Html::On {
+                progress.notice(
+                    "most of the first texts have HTML tags: scored without their tags \
+                     (written back as they are)",
+                );
+            }
+        }
         progress.read(format.bytes_read());
         let scored: Vec<(u64, Option<Outcome>, F::Out)> = batch
             .into_par_iter()
             .map(|mut row| {
                 let line = F::line(&row);
-                let outcome = F::text(&shape, &mut row)
-                    .map(|text| text.map(|text| model.score(text, opts.reasons)));
+                let outcome = F::text(&shape, &mut row).map(|text| {
+                    text.and_then(|text| {
+                        if html != Html::On {
+                            return Ok(model.score(text, opts.reasons));
+                        }
+                        let plain = html_to_text(text);
+                        if plain.trim().is_empty() {
+                            return Err("empty text once the HTML tags are removed".into());
+                        }
+                        Ok(model.score(&plain, opts.reasons))
+                    })
+                });
                 let out = F::render(&shape, row, outcome.as_ref(), &columns);
                 (line, outcome, out)
             })
@@ -233,5 +337,27 @@ pub fn run<F: RowFormat>(
         }
     }
     format.finish()?;
+    for n in format.notices() {
+        progress.notice(&n);
+    }
     Ok(summary)
+}
+
+/// [`Html::On`] when more than half of the first [`HTML_SAMPLE`] texts of `batch` have tags.
+fn detect_html<F: RowFormat>(shape: &F::Shape, batch: &mut [F::Row]) -> Html {
+    let (mut texts, mut tagged) = (0, 0);
+    for row in batch.iter_mut() {
+        if let Some(Ok(text)) = F::text(shape, row) {
+            texts += 1;
+            tagged += usize::from(has_tags(text));
+            if texts == HTML_SAMPLE {
+                break;
+            }
+        }
+    }
+    if texts > 0 && tagged * 2 > texts {
+        Html::On
+    } else {
+        Html::Off
+    }
 }

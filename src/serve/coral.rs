@@ -27,8 +27,8 @@ use serde_json::json;
 use sha2::Sha256;
 
 use super::metrics::Endpoint;
-use super::text::html_to_text;
 use super::{read_body, Shared};
+use crate::text::html::html_to_text;
 
 #[derive(Debug, Deserialize)]
 struct ModerationRequest {
