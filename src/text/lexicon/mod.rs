@@ -306,10 +306,7 @@ impl Lexicon {
         }
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(&text) {
-            let identity = self.pattern_terms[m.pattern().as_usize()]
-                .iter()
-                .any(|&t| self.terms[t as usize].category == Category::Identity);
-            if !identity {
+            if !self.is_identity_pattern(m.pattern().as_usize()) {
                 continue;
             }
             // Tokens from the one after the pattern's leading space to the one holding its end.
@@ -341,8 +338,39 @@ impl Lexicon {
     }
 
     /// Whether a normalized word is an identity term (`syriens`): never split as glued words.
+    ///
+    /// Asked for every piece of every glued-word candidate, so it is on the hot path: a word of
+    /// one token is looked up in a per-thread buffer (an identity term matching from the word's
+    /// start, as [`Lexicon::mask_identity`] would mask it), without allocating.
     pub fn is_identity(&self, word: &str) -> bool {
-        word == IDENTITY_PLACEHOLDER || self.mask_identity(word).is_some()
+        if word == IDENTITY_PLACEHOLDER {
+            return true;
+        }
+        let mut spans = crate::text::tokenize::spans(word);
+        if spans.next() != Some((0, word.len())) || spans.next().is_some() {
+            return self.mask_identity(word).is_some();
+        }
+        thread_local! {
+            static BUFFER: std::cell::RefCell<(String, Vec<u8>)> = Default::default();
+        }
+        BUFFER.with(|b| {
+            let (text, runs) = &mut *b.borrow_mut();
+            text.clear();
+            runs.clear();
+            text.push(' ');
+            skeleton_into(word, text, runs);
+            text.push(' ');
+            self.automaton
+                .find_overlapping_iter(text.as_str())
+                .any(|m| m.start() == 0 && self.is_identity_pattern(m.pattern().as_usize()))
+        })
+    }
+
+    /// Whether a pattern of the automaton stands for an identity term.
+    fn is_identity_pattern(&self, pattern: usize) -> bool {
+        self.pattern_terms[pattern]
+            .iter()
+            .any(|&t| self.terms[t as usize].category == Category::Identity)
     }
 
     /// A normalized word with doubled letters collapsed, as terms are compared.

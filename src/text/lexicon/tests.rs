@@ -122,6 +122,35 @@ fn identity_terms_are_masked_as_one_word() {
     assert!(!lex.is_identity("connard"));
 }
 
+/// The fast one-word path of `is_identity` answers as masking the word would, for every word of
+/// the lexicons (and their parts: glued-word pieces are asked in the middle of words).
+#[test]
+fn is_identity_agrees_with_masking() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let source = LexiconSource::embedded();
+    let mut asked = 0;
+    for list in &source.lists {
+        for term in &list.terms {
+            let word = normalize(term.trim_end_matches('*'));
+            for w in word.split(' ') {
+                for cut in [0, 1, 2] {
+                    let piece = &w[w.len().min(cut)..];
+                    if piece.is_empty() || !piece.is_ascii() {
+                        continue;
+                    }
+                    asked += 1;
+                    assert_eq!(
+                        lex.is_identity(piece),
+                        lex.mask_identity(piece).is_some(),
+                        "{piece}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(asked > 1000, "{asked}");
+}
+
 #[test]
 fn real_words_hold_no_term_and_abuse_is_still_found() {
     let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
