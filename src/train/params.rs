@@ -84,6 +84,8 @@ pub enum ParamError {
     Alphas,
     #[error("the base rate must be between 0 and 1, got {0}")]
     BaseRate(f64),
+    #[error("the label '{0}' is named twice")]
+    DuplicateLabel(String),
 }
 
 /// Parameters that passed [`TrainParams::check`]; read them through `Deref`.
@@ -99,7 +101,8 @@ impl Deref for ValidParams {
 }
 
 impl TrainParams {
-    /// Check the parameters, in this order: held-out share, folds, alphas, base rate.
+    /// Check the parameters, in this order: held-out share, folds, alphas, base rate, labels named
+    /// once each.
     pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(0.0..0.9).contains(&self.holdout) {
             return Err(ParamError::Holdout(self.holdout));
@@ -112,6 +115,14 @@ impl TrainParams {
         }
         if !(self.base_rate > 0.0 && self.base_rate < 1.0) {
             return Err(ParamError::BaseRate(self.base_rate));
+        }
+        let labels = self.read.labels.as_deref().unwrap_or_default();
+        if let Some((_, twice)) = labels
+            .iter()
+            .enumerate()
+            .find(|(i, l)| labels[..*i].contains(l))
+        {
+            return Err(ParamError::DuplicateLabel(twice.clone()));
         }
         Ok(ValidParams(self))
     }
@@ -150,6 +161,10 @@ mod tests {
         );
         assert_eq!(with(|p| p.base_rate = 1.0), Some(ParamError::BaseRate(1.0)));
         assert_eq!(with(|p| p.base_rate = 0.0), Some(ParamError::BaseRate(0.0)));
+        assert_eq!(
+            with(|p| p.read.labels = Some(vec!["toxic".into(), "insult".into(), "toxic".into()])),
+            Some(ParamError::DuplicateLabel("toxic".into()))
+        );
         // The first problem in the documented order wins.
         assert_eq!(
             with(|p| {
