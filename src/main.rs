@@ -1,6 +1,7 @@
 //! The `moderate` command line: parse the arguments, hand them to the subcommand (one file each
-//! in `cmd/`), and turn the outcome into an exit code — 0, 1 with the error and its causes on
-//! stderr, 130 after Ctrl-C, 2 for a bad command line (clap).
+//! in `cmd/`), and turn the outcome into an exit status ([`cmd::status`]): 0; 1 with the error and
+//! its causes on stderr; 2 for a bad command line (clap); 3 and 4 when `score` could not score
+//! some or all rows; 128 + N after signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 
 mod cmd;
 
@@ -16,7 +17,8 @@ use clap::{Parser, Subcommand};
     about = "Moderation classifier for news comment sections (French first, English second)",
     long_about = "Scores reader comments for toxicity, insults, slurs, dehumanizing language, \
                   threats and shouting, with the reasons for each flag.\n\n\
-                  Without --model, the default model embedded in this binary is used."
+                  Without --model, the default model embedded in this binary is used.",
+    after_help = cmd::EXIT_STATUS_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -26,6 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Score comments from a CSV or JSON Lines file (or stdin) and write them back with scores.
+    #[command(after_help = cmd::EXIT_STATUS_HELP)]
     Score(cmd::score::Args),
     /// Print each label's score for one comment and the features that weighed most.
     Explain(cmd::explain::Args),
@@ -41,19 +44,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let done = |r: anyhow::Result<()>| r.map(|()| cmd::status::OK);
     let outcome = match cli.command {
         Command::Score(args) => cmd::score::run(args),
-        Command::Explain(args) => cmd::explain::run(args),
-        Command::Eval(args) => cmd::eval::run(args),
-        Command::Train(args) => cmd::train::run(*args),
-        Command::Serve(args) => cmd::serve::run(args),
+        Command::Explain(args) => done(cmd::explain::run(args)),
+        Command::Eval(args) => done(cmd::eval::run(args)),
+        Command::Train(args) => done(cmd::train::run(*args)),
+        Command::Serve(args) => done(cmd::serve::run(args)),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        // Ctrl-C during `score` (see `cmd::handle_ctrl_c`): exit as a shell does for SIGINT.
-        Err(_) if moderate::score::stop_flag().load(std::sync::atomic::Ordering::Relaxed) => {
-            eprintln!("moderate: interrupted");
-            ExitCode::from(130)
+        Ok(status) => ExitCode::from(status),
+        // A signal during `score` (see `cmd::handle_signals`): exit as a shell does for it.
+        Err(_) if cmd::signal_received().is_some() => {
+            let signal = cmd::signal_received().unwrap_or(libc::SIGINT);
+            eprintln!("moderate: interrupted ({})", cmd::signal_name(signal));
+            ExitCode::from((128 + signal) as u8)
         }
         // A closed pipe (`moderate score big.csv | head`) is not an error.
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
@@ -67,7 +72,7 @@ fn main() -> ExitCode {
                 }
                 source = s.source();
             }
-            ExitCode::FAILURE
+            ExitCode::from(cmd::status::FATAL)
         }
     }
 }

@@ -2,7 +2,7 @@
 //! thresholds, a review-budget table — as text or JSON, and optionally an HTML report.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args as ClapArgs;
 
@@ -26,6 +26,19 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
+    super::handle_signals(false);
+    if let Some(report) = &a.report {
+        let mut inputs: Vec<(&str, &Path)> = a
+            .input
+            .data
+            .iter()
+            .map(|d| ("--data", d.as_path()))
+            .collect();
+        if let Some(m) = &a.model {
+            inputs.push(("--model", m));
+        }
+        super::check_outputs(&[("--report", report)], &inputs)?;
+    }
     let model = Model::load(a.model.as_deref())?;
     let model_labels = model.labels().map(str::to_string).collect();
     let (ds, notes) = moderate::io::dataset::read_with_notes(

@@ -1,6 +1,6 @@
 //! The subcommands of the `moderate` binary, one file each (usage and arguments, then `run`), and
 //! what they share: the labeled-data arguments of `train` and `eval`, `A=B` option values,
-//! progress bars, Ctrl-C, what a model card records (the command line, today's date), and the
+//! progress bars, signals and exit statuses, output-path checks, what a model card records (the command line, today's date), and the
 //! library's errors in the flags' words ([`cli_error`]).
 //!
 //! The library below never prints and never names a flag; this layer does both.
@@ -11,14 +11,17 @@ pub mod score;
 pub mod serve;
 pub mod train;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context};
+use anyhow::{anyhow, bail, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use moderate::error::Error;
 use moderate::io::dataset::ReadOptions;
+use moderate::io::output::Role;
 
 /// Labeled CSV files, as `train` and `eval` read them.
 #[derive(Args)]
@@ -40,12 +43,24 @@ pub struct LabeledData {
 
 impl LabeledData {
     pub fn read_options(&self, default_labels: Option<Vec<String>>) -> anyhow::Result<ReadOptions> {
+        if let Some(twice) = self.labels.as_deref().and_then(duplicate) {
+            bail!("--labels names '{twice}' twice");
+        }
         Ok(ReadOptions {
             text_column: self.text_column.clone(),
             labels: self.labels.clone().or(default_labels),
             renames: pairs(&self.rename, "--rename", "COLUMN=LABEL")?,
         })
     }
+}
+
+/// The first value given twice.
+pub fn duplicate(values: &[String]) -> Option<&str> {
+    values
+        .iter()
+        .enumerate()
+        .find(|(i, v)| values[..*i].contains(v))
+        .map(|(_, v)| v.as_str())
 }
 
 /// A library error in the command line's words: where a flag can fix it, the flag is named.
@@ -79,16 +94,120 @@ pub fn progress_bar(len: u64, template: &str) -> ProgressBar {
     bar
 }
 
-/// Ctrl-C sets the flag that scoring checks between rows: it stops, its temporary output file is
-/// dropped (removed) and `main` exits with 130. A second Ctrl-C ends the process at once.
-pub fn handle_ctrl_c() {
-    use signal_hook::consts::SIGINT;
-    let stop = moderate::score::stop_flag();
-    let registered = signal_hook::flag::register_conditional_shutdown(SIGINT, 130, stop.clone())
-        .and_then(|_| signal_hook::flag::register(SIGINT, stop));
-    if let Err(e) = registered {
-        eprintln!("moderate: warning: cannot handle Ctrl-C ({e})");
+/// Exit statuses of `moderate` (README, "Exit status"; `moderate --help`).
+pub mod status {
+    /// Done; for `score`, every row scored (or the input had no rows).
+    pub const OK: u8 = 0;
+    /// A fatal error: nothing (or, on stdout, not everything) was written.
+    pub const FATAL: u8 = 1;
+    // 2: a bad command line (clap's own status, set by clap).
+    /// `score`: the output is complete, but some rows could not be scored (their `error` says why).
+    pub const SOME_ROWS_FAILED: u8 = 3;
+    /// `score`: rows were read, and none could be scored.
+    pub const NO_ROW_SCORED: u8 = 4;
+}
+
+/// The `--help` text on exit statuses.
+pub const EXIT_STATUS_HELP: &str = "Exit status:
+  0      done; for `score`, every row was scored (or the input had no rows)
+  1      fatal error; no output file was written (also: more rows failed than --max-errors)
+  2      bad command line
+  3      score: some rows could not be scored; the output is complete, those rows carry an error
+  4      score: rows were read and none could be scored
+  128+N  stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP); temporary output removed";
+
+/// The first signal received (SIGINT, SIGTERM, SIGHUP), 0 if none.
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// The signal that stopped the run, if one did.
+pub fn signal_received() -> Option<i32> {
+    match SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
     }
+}
+
+/// How long a run gets to stop by itself after a signal before its temporary files are removed
+/// and the process ends (a read blocked on a stalled pipe never returns to check the flag).
+const SIGNAL_GRACE: Duration = Duration::from_secs(1);
+
+/// SIGINT, SIGTERM and SIGHUP end the run the same way, the process exiting with 128 + the
+/// signal's number: the first one sets the flag that scoring checks between rows (it stops, drops
+/// its temporary output and `main` exits); if the run has not ended within [`SIGNAL_GRACE`] (it is
+/// blocked reading a pipe that sends nothing) or at a second signal, the temporary output files
+/// are removed here and the process ends. `graceful`: false for commands that never check the
+/// flag (train, eval): clean up and end at once. A signal ignored when moderate started (`nohup`,
+/// a background job) stays ignored.
+pub fn handle_signals(graceful: bool) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&s| !ignored(s))
+        .collect();
+    let mut signals = match signal_hook::iterator::Signals::new(&wanted) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("moderate: warning: cannot handle signals ({e})");
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let Some(first) = signals.forever().next() else {
+                return;
+            };
+            SIGNAL.store(first, Ordering::SeqCst);
+            moderate::score::stop_flag().store(true, Ordering::SeqCst);
+            if graceful {
+                let deadline = Instant::now() + SIGNAL_GRACE;
+                while Instant::now() < deadline && signals.pending().next().is_none() {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            let removed = moderate::io::output::remove_partial_files();
+            let note = if removed > 0 {
+                "; temporary output removed"
+            } else {
+                ""
+            };
+            eprintln!("moderate: interrupted ({}){note}", signal_name(first));
+            std::process::exit(128 + first);
+        });
+    if let Err(e) = spawned {
+        eprintln!("moderate: warning: cannot handle signals ({e})");
+    }
+}
+
+/// Whether `signal` is ignored (SIG_IGN), as `nohup` leaves SIGHUP and a shell a background job's
+/// SIGINT.
+fn ignored(signal: i32) -> bool {
+    // SAFETY: sigaction with a null new action only reads the current disposition into `old`,
+    // a zeroed sigaction owned by this frame.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "signal",
+    }
+}
+
+/// Check a command's outputs before any work ([`moderate::io::output::check_outputs`]): `(flag,
+/// path)` for each output given and each input file read.
+pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> anyhow::Result<()> {
+    fn roles<'a>(v: &[(&'a str, &'a Path)]) -> Vec<Role<'a>> {
+        v.iter().map(|&(role, path)| Role { role, path }).collect()
+    }
+    moderate::io::output::check_outputs(&roles(outputs), &roles(inputs))?;
+    Ok(())
 }
 
 /// The command line as typed, for the model card.

@@ -1,10 +1,13 @@
 //! `moderate score`: comments from a CSV, JSON Lines or JSON array file (or stdin), in any
-//! encoding (see [`moderate::io::input`]), written back with a score
-//! per label, the flags and their reasons; a summary on stderr. Ctrl-C stops between rows and
-//! leaves no half-written output file.
+//! encoding (see [`moderate::io::input`]), written back with a score per label, the flags and their reasons; a summary on stderr, and an exit status saying whether
+//! every row was scored ([`super::status`]). A signal (Ctrl-C, SIGTERM, SIGHUP) stops between
+//! rows and leaves no half-written output file.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
@@ -39,7 +42,9 @@ pub struct Args {
     /// Model file (default: the embedded default model).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Output file (default: stdout). Written to a temporary file and renamed at the end.
+    /// Output file (default: stdout). Written to a temporary file and renamed at the end (a
+    /// symbolic link's target is replaced, the link kept); a FIFO or a device is written directly.
+    /// Refused if it is the input or the model.
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Input and output format (default: from the input's extension and its first character;
@@ -65,15 +70,29 @@ pub struct Args {
     /// Give reasons for every row, not only flagged ones.
     #[arg(long)]
     all_reasons: bool,
+    /// Stop (exit status 1, no output file) when more than N rows cannot be scored.
+    #[arg(long, value_name = "N")]
+    max_errors: Option<u64>,
     /// No summary on stderr.
     #[arg(long, short)]
     quiet: bool,
 }
 
-pub fn run(a: Args) -> anyhow::Result<()> {
-    super::handle_ctrl_c();
-    let model = Model::load(a.model.as_deref())?;
+/// Score the input; the exit status ([`super::status`]) says whether every row was scored.
+pub fn run(a: Args) -> anyhow::Result<u8> {
+    super::handle_signals(true);
     let input = a.input.clone().unwrap_or_else(|| "-".into());
+    if let Some(out) = &a.output {
+        let mut inputs = vec![];
+        if input != "-" {
+            inputs.push(("the input", Path::new(&input)));
+        }
+        if let Some(m) = &a.model {
+            inputs.push(("--model", m.as_path()));
+        }
+        super::check_outputs(&[("--output", out)], &inputs)?;
+    }
+    let model = Model::load(a.model.as_deref())?;
     let input_name = if input == "-" {
         "<stdin>".to_string()
     } else {
@@ -140,10 +159,15 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     };
     let reader = opened.reader;
     let bar = match size {
-        Some(n) if io::stderr().is_terminal() && !a.quiet => {
-            super::progress_bar(n, "scoring [{bar:40}] {bytes}/{total_bytes} {elapsed}")
-        }
+        Some(n) if io::stderr().is_terminal() && !a.quiet => super::progress_bar(n, BAR),
         _ => ProgressBar::hidden(),
+    };
+    let track = Track {
+        bar: &bar,
+        rows: Arc::new(AtomicU64::new(0)),
+        csv: matches!(format, Format::Csv),
+        started: Instant::now(),
+        max_errors: a.max_errors,
     };
     let summary = match &a.output {
         Some(path) => {
@@ -152,9 +176,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 &model,
                 format,
                 reader,
-                io::BufWriter::new(&mut out),
+                io::BufWriter::new(track.counter(&mut out)),
                 &opts,
-                &bar,
+                &track,
                 a.quiet,
             )?;
             out.commit()?;
@@ -166,59 +190,164 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 &model,
                 format,
                 reader,
-                io::BufWriter::with_capacity(1 << 16, stdout),
+                io::BufWriter::with_capacity(1 << 16, track.counter(stdout)),
                 &opts,
-                &bar,
+                &track,
                 a.quiet,
             )?
         }
     };
     bar.finish_and_clear();
     if !a.quiet {
-        let flagged: Vec<String> = summary
-            .flagged
-            .iter()
-            .map(|(l, n)| format!("{l} {n}"))
-            .collect();
-        eprintln!(
-            "moderate: {} rows scored; flagged: {}; {} row errors",
-            summary.rows,
-            flagged.join(", "),
-            summary.errors
-        );
+        eprintln!("moderate: {}", summary_line(&summary));
     }
-    Ok(())
+    Ok(exit_status(&summary))
+}
+
+/// The progress bar: bytes read against the input's size, rows and rows per second (`{msg}`),
+/// time spent and time left (from the bytes).
+const BAR: &str =
+    "scoring [{bar:30}] {percent:>3}% {bytes}/{total_bytes} {msg} {elapsed} (~{eta} left)";
+
+/// `4 rows scored, 3 row errors; flagged: …` (`rows` in [`score::Summary`] counts both).
+fn summary_line(s: &score::Summary) -> String {
+    let flagged: Vec<String> = s.flagged.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    let scored = s.rows - s.errors;
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    format!(
+        "{scored} row{} scored, {} row error{}; flagged: {}",
+        plural(scored),
+        s.errors,
+        plural(s.errors),
+        flagged.join(", ")
+    )
+}
+
+/// 0 when every row was scored (or there were none), 3 when some were not, 4 when none was.
+fn exit_status(s: &score::Summary) -> u8 {
+    match (s.rows - s.errors, s.errors) {
+        (_, 0) => super::status::OK,
+        (0, _) => super::status::NO_ROW_SCORED,
+        _ => super::status::SOME_ROWS_FAILED,
+    }
 }
 
 /// Row errors printed on stderr by `moderate score`; a count of the others follows.
 const MAX_ERROR_MESSAGES: usize = 20;
 
-/// How `moderate score` shows a run: the progress bar, and the first row errors on stderr.
-struct ScoreProgress<'a> {
+/// What the run's callbacks share: the progress bar, the rows written so far (counted on the
+/// output by [`RowCounter`]: the library reports bytes read, not rows), and `--max-errors`.
+struct Track<'a> {
     bar: &'a ProgressBar,
+    rows: Arc<AtomicU64>,
+    /// CSV output: a line break inside quotes does not end a row.
+    csv: bool,
+    started: Instant,
+    max_errors: Option<u64>,
+}
+
+impl Track<'_> {
+    fn counter<W: Write>(&self, inner: W) -> RowCounter<W> {
+        RowCounter {
+            inner,
+            rows: Arc::clone(&self.rows),
+            csv: self.csv,
+            quoted: false,
+        }
+    }
+
+    /// `12,288 rows, 2,051 rows/s`.
+    fn message(&self) -> String {
+        // The CSV header is a line too.
+        let rows = self
+            .rows
+            .load(Ordering::Relaxed)
+            .saturating_sub(u64::from(self.csv));
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
+        format!(
+            "{} rows, {} rows/s",
+            thousands(rows),
+            thousands(rate as u64)
+        )
+    }
+}
+
+/// `12345678` as `12,345,678`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Counts the lines written (a line break inside double quotes does not count in CSV, where the
+/// writer doubles a quote inside a field, so every quote toggles).
+struct RowCounter<W> {
+    inner: W,
+    rows: Arc<AtomicU64>,
+    csv: bool,
+    quoted: bool,
+}
+
+impl<W: Write> Write for RowCounter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let mut rows = 0;
+        for &b in &buf[..n] {
+            match b {
+                b'"' if self.csv => self.quoted = !self.quoted,
+                b'\n' if !self.quoted => rows += 1,
+                _ => {}
+            }
+        }
+        self.rows.fetch_add(rows, Ordering::Relaxed);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// How `moderate score` shows a run: the progress bar, and the first row errors on stderr; past
+/// `--max-errors`, it sets the stop flag (the run stops before the next row) and says where.
+struct ScoreProgress<'a> {
+    track: &'a Track<'a>,
     input_name: &'a str,
-    errors: usize,
+    errors: u64,
+    /// The line of the row error past `--max-errors`.
+    stopped_at: Option<u64>,
     quiet: bool,
 }
 
 impl score::Progress for ScoreProgress<'_> {
     fn read(&mut self, bytes: u64) {
-        self.bar.set_position(bytes);
+        self.track.bar.set_message(self.track.message());
+        self.track.bar.set_position(bytes);
     }
 
     fn row_error(&mut self, line: u64, message: &str) {
-        if self.errors < MAX_ERROR_MESSAGES {
+        if self.errors < MAX_ERROR_MESSAGES as u64 {
             eprintln!(
                 "moderate: {}:{}: {} (row written with an error)",
                 self.input_name, line, message
             );
         }
         self.errors += 1;
+        if self.stopped_at.is_none() && self.track.max_errors.is_some_and(|m| self.errors > m) {
+            self.stopped_at = Some(line);
+            score::stop_flag().store(true, Ordering::SeqCst);
+        }
     }
 
     fn notice(&mut self, message: &str) {
         if !self.quiet {
-            self.bar.suspend(|| eprintln!("moderate: {message}"));
+            self.track.bar.suspend(|| eprintln!("moderate: {message}"));
         }
     }
 }
@@ -229,20 +358,28 @@ fn run_format<R: io::BufRead, W: Write>(
     reader: R,
     writer: W,
     opts: &ScoreOptions,
-    bar: &ProgressBar,
+    track: &Track,
     quiet: bool,
 ) -> anyhow::Result<score::Summary> {
     let mut progress = ScoreProgress {
-        bar,
+        track,
         input_name: &opts.input_name,
         errors: 0,
+        stopped_at: None,
         quiet,
     };
-    let summary = format.score(model, reader, writer, opts, &mut progress)?;
-    if progress.errors > MAX_ERROR_MESSAGES {
+    let result = format.score(model, reader, writer, opts, &mut progress);
+    if let (Some(line), Some(max)) = (progress.stopped_at, track.max_errors) {
+        anyhow::bail!(
+            "{}:{line}: more than {max} rows could not be scored (--max-errors {max}): stopped",
+            opts.input_name
+        );
+    }
+    let summary = result?;
+    if progress.errors > MAX_ERROR_MESSAGES as u64 {
         eprintln!(
             "moderate: {} more row errors not shown",
-            progress.errors - MAX_ERROR_MESSAGES
+            progress.errors - MAX_ERROR_MESSAGES as u64
         );
     }
     Ok(summary)

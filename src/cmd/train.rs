@@ -111,6 +111,23 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
+    super::handle_signals(false);
+    // Every output checked before any work: none is an input or another output, each folder
+    // exists and takes a new file.
+    let mut outputs = vec![("--out", a.out.as_path())];
+    if let Some(p) = &a.report {
+        outputs.push(("--report", p));
+    }
+    if let Some(p) = &a.split_out {
+        outputs.push(("--split-out", p));
+    }
+    let inputs: Vec<(&str, &Path)> = a
+        .input
+        .data
+        .iter()
+        .map(|d| ("--data", d.as_path()))
+        .collect();
+    super::check_outputs(&outputs, &inputs)?;
     let source_weights = super::pairs(&a.weights, "--weight", "FILE=N")?
         .into_iter()
         .map(|(f, n)| {
@@ -195,6 +212,7 @@ fn param_error(e: ParamError) -> anyhow::Error {
         ParamError::VectorsWeight(w) => {
             anyhow!("--vectors-weight must be a positive number, got {w}")
         }
+        ParamError::DuplicateLabel(l) => anyhow!("--labels names '{l}' twice"),
     }
 }
 

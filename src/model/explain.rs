@@ -4,7 +4,9 @@
 //! grouped into readable reasons: lexicon hits as `category:term`, n-grams (vocabulary features,
 //! and each n-gram's share of the evidence features) under the word they come from (`word:…`,
 //! word pairs as `phrase:…`), capitals as `shouting`, other signals under their name. A word's
-//! share of the word-vector block goes under the word too.
+//! share of the word-vector block goes under the word too. What is not a feature is given apart
+//! ([`Model::baseline`]): the intercept every comment starts from, and the calibration shift to
+//! the deployment base rate.
 
 use crate::text::lexicon::IDENTITY_PLACEHOLDER;
 use rustc_hash::FxHashMap;
@@ -19,7 +21,30 @@ pub struct Contribution {
     pub weight: f32,
 }
 
+/// The parts of a label's score that no feature of the comment brings, in the same units as the
+/// contributions (logits): `score = sigmoid(Σ contributions + intercept + calibration)` for the
+/// whole comment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Baseline {
+    /// The logistic model's bias: where a comment with no feature starts.
+    pub intercept: f32,
+    /// The prior correction: logit(base rate) − logit(share of positives it was fitted on).
+    pub calibration: f32,
+    /// The base rate the calibration moves scores to.
+    pub base_rate: f64,
+}
+
 impl Model {
+    /// A label's intercept and calibration shift.
+    pub fn baseline(&self, label: usize) -> Baseline {
+        let l = &self.data.labels[label];
+        Baseline {
+            intercept: l.bias,
+            calibration: l.offset,
+            base_rate: l.base_rate,
+        }
+    }
+
     /// Every feature's contribution to a label's score (weight × value), grouped into readable
     /// reasons, largest first: lexicon hits as `category:term`, n-grams under the word they come
     /// from (`word:…`, word pairs as `phrase:…`), capitals as `shouting`.
@@ -158,5 +183,31 @@ impl Model {
                 .then_with(|| a.reason.cmp(&b.reason))
         });
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contributions_and_baseline_add_up_to_the_score() {
+        let m = Model::default_model().unwrap();
+        // One sentence: no pooling, so the whole comment's score is the label's.
+        let text = "Ces bactéries envahissent notre pays";
+        let a = m.featurizer().analyze_traced(text);
+        for (l, label) in m.data.labels.iter().enumerate() {
+            let b = m.baseline(l);
+            assert_eq!((b.intercept, b.calibration), (label.bias, label.offset));
+            let sum: f32 = m.contributions_of(l, &a).iter().map(|c| c.weight).sum();
+            let z = a.vector.dot(&label.weights) + label.bias + label.offset;
+            assert!(
+                (sum + b.intercept + b.calibration - z).abs() < 1e-3,
+                "{}: {sum} + {} + {} != {z}",
+                label.name,
+                b.intercept,
+                b.calibration
+            );
+        }
     }
 }

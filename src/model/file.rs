@@ -1,8 +1,11 @@
 //! The model file: what `moderate train` writes and every command loads.
 //!
 //! A model file is JSON:
-//! `{"format":"moderate-model","version":2,"sha256":"…","model":{…}}`. `sha256` is the hash of the
-//! exact bytes of the `model` value, so a truncated, corrupted or hand-edited file is refused. The
+//! `{"format":"moderate-model","version":3,"sha256":"…","model":{…}}`. `sha256` is the hash of
+//! `moderate-model:3:` followed by the exact bytes of the `model` value (the format and version
+//! are inside the checksum), so a truncated, corrupted or hand-edited file is refused, its version
+//! number included. Files of versions 1 and 2 hashed the `model` bytes alone: they are still read
+//! (the embedded default model is one), and their version field cannot be checked. The
 //! `model` value ([`ModelData`]) holds the featurizer (configuration, vocabulary, evidence table,
 //! lexicons), one logistic model per label (weights, bias, prior correction, threshold, held-out
 //! metrics) and a model card. Serializing is deterministic: the same model gives the same bytes.
@@ -19,8 +22,25 @@ use crate::features::{FeatureSpec, Layout};
 pub const FORMAT: &str = "moderate-model";
 /// The model format version written. 2: lexicon lists may hold `=term` exact-spelling entries,
 /// which a version-1 reader would match with doubled letters collapsed (`=nigger` as "Niger"),
-/// so version-1 readers must refuse these files. Version-1 files are still read.
-pub const VERSION: u32 = 2;
+/// so version-1 readers must refuse these files. 3: the checksum covers the format and the version
+/// ([`checksum`]); a version-2 reader would call such a file corrupted, so it must refuse it as
+/// newer. Files of versions 1 and 2 are still read.
+pub const VERSION: u32 = 3;
+
+/// The first version whose checksum covers the format and the version.
+const VERSION_IN_CHECKSUM: u32 = 3;
+
+/// The checksum of a model file of `version` whose `model` value is `body`: SHA-256 of
+/// `moderate-model:<version>:<body>` from version 3 on, of `body` alone before.
+fn checksum(version: u32, body: &str) -> String {
+    if version >= VERSION_IN_CHECKSUM {
+        let mut bytes = format!("{FORMAT}:{version}:").into_bytes();
+        bytes.extend_from_slice(body.as_bytes());
+        sha256_hex(&bytes)
+    } else {
+        sha256_hex(body.as_bytes())
+    }
+}
 
 /// The default model, trained as `training/README.md` says, compiled into the binary.
 pub const DEFAULT_MODEL: &[u8] =
@@ -128,7 +148,7 @@ impl ModelData {
         let env = EnvelopeOut {
             format: FORMAT,
             version: VERSION,
-            sha256: sha256_hex(raw.get().as_bytes()),
+            sha256: checksum(VERSION, raw.get()),
             model: &raw,
         };
         let mut out = serde_json::to_vec(&env)
@@ -179,7 +199,7 @@ impl ModelData {
         let expected = env
             .sha256
             .ok_or_else(|| bad("model file has no checksum".into()))?;
-        let actual = sha256_hex(raw.get().as_bytes());
+        let actual = checksum(version, raw.get());
         if actual != expected {
             return Err(bad(
                 "checksum mismatch: the model file was corrupted or edited by hand".into(),
@@ -223,36 +243,63 @@ mod tests {
     fn checksum_and_version_are_checked() {
         let bytes = DEFAULT_MODEL;
         let ok = ModelData::from_bytes(bytes, "m.json").unwrap();
-        // Round trip is byte-identical.
+        // Round trip: the same model bytes, in a version-3 envelope.
         let again = ok.to_bytes().unwrap();
-        if let Some(i) = again
-            .iter()
-            .zip(bytes)
-            .skip(120)
-            .position(|(a, b)| a != b)
-            .map(|i| i + 120)
-        {
-            let ctx = |b: &[u8]| {
-                String::from_utf8_lossy(&b[i.saturating_sub(60)..(i + 40).min(b.len())])
-                    .into_owned()
-            };
+        let model_value = |b: &[u8]| {
+            let text = std::str::from_utf8(b).unwrap().to_string();
+            let env: EnvelopeIn = serde_json::from_str(&text).unwrap();
+            (env.version, env.model.unwrap().get().to_string())
+        };
+        let (_, old_body) = model_value(bytes);
+        let (new_version, new_body) = model_value(&again);
+        assert_eq!(new_version, Some(VERSION));
+        if old_body != new_body {
+            let i = old_body
+                .bytes()
+                .zip(new_body.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(old_body.len().min(new_body.len()));
             panic!(
-                "round trip differs at byte {i}:\n{}\n{}",
-                ctx(&again),
-                ctx(bytes)
+                "round trip differs at byte {i} of the model: {:?} / {:?}",
+                &old_body[i.saturating_sub(60)..(i + 40).min(old_body.len())],
+                &new_body[i.saturating_sub(60)..(i + 40).min(new_body.len())]
             );
         }
-        assert_eq!(again.len(), bytes.len());
+        assert_eq!(ModelData::from_bytes(&again, "m.json").unwrap(), ok);
+        assert_eq!(
+            ModelData::from_bytes(&again, "m.json")
+                .unwrap()
+                .to_bytes()
+                .unwrap(),
+            again
+        );
+        // A version-2 file (checksum of the model bytes alone) still loads.
+        let v2 = format!(
+            "{{\"format\":\"{FORMAT}\",\"version\":2,\"sha256\":\"{}\",\"model\":{new_body}}}\n",
+            sha256_hex(new_body.as_bytes())
+        );
+        assert_eq!(ModelData::from_bytes(v2.as_bytes(), "m.json").unwrap(), ok);
         // Truncated.
         let e = ModelData::from_bytes(&bytes[..bytes.len() / 2], "m.json").unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
-        // Edited: change one digit of a threshold inside the model body (still valid JSON).
-        let text = String::from_utf8(bytes.to_vec()).unwrap();
-        let pos = text.find("\"threshold\":0.").unwrap() + "\"threshold\":0.".len();
-        let mut edited = text.clone().into_bytes();
-        edited[pos] = if edited[pos] == b'1' { b'2' } else { b'1' };
-        let e = ModelData::from_bytes(&edited, "m.json").unwrap_err();
-        assert!(e.to_string().contains("checksum mismatch"), "{e}");
+        // Edited: change one digit of a threshold inside the model body (still valid JSON), in
+        // an old file and in a new one.
+        for file in [bytes, &again[..]] {
+            let text = String::from_utf8(file.to_vec()).unwrap();
+            let pos = text.find("\"threshold\":0.").unwrap() + "\"threshold\":0.".len();
+            let mut edited = text.clone().into_bytes();
+            edited[pos] = if edited[pos] == b'1' { b'2' } else { b'1' };
+            let e = ModelData::from_bytes(&edited, "m.json").unwrap_err();
+            assert!(e.to_string().contains("checksum mismatch"), "{e}");
+        }
+        // Edited version number: 3 → 2, or 3 → 1, is a checksum mismatch.
+        let text = String::from_utf8(again.clone()).unwrap();
+        for v in [1, 2] {
+            let older = text.replacen("\"version\":3", &format!("\"version\":{v}"), 1);
+            assert_ne!(older, text);
+            let e = ModelData::from_bytes(older.as_bytes(), "m.json").unwrap_err();
+            assert!(e.to_string().contains("checksum mismatch"), "{v}: {e}");
+        }
         // Future version.
         let future = text.replacen(&format!("\"version\":{VERSION}"), "\"version\":99", 1);
         let e = ModelData::from_bytes(future.as_bytes(), "m.json").unwrap_err();

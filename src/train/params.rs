@@ -90,6 +90,8 @@ pub enum ParamError {
     BaseRate(f64),
     #[error("the word-vector weight must be a positive number, got {0}")]
     VectorsWeight(f32),
+    #[error("the label '{0}' is named twice")]
+    DuplicateLabel(String),
 }
 
 /// Parameters that passed [`TrainParams::check`]; read them through `Deref`.
@@ -106,7 +108,7 @@ impl Deref for ValidParams {
 
 impl TrainParams {
     /// Check the parameters, in this order: held-out share, folds, alphas, base rate, word-vector
-    /// weight.
+    /// weight, labels named once each.
     pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(0.0..0.9).contains(&self.holdout) {
             return Err(ParamError::Holdout(self.holdout));
@@ -123,6 +125,14 @@ impl TrainParams {
         let w = self.features.vectors_weight;
         if self.vectors.is_some() && !(w.is_finite() && w > 0.0) {
             return Err(ParamError::VectorsWeight(w));
+        }
+        let labels = self.read.labels.as_deref().unwrap_or_default();
+        if let Some((_, twice)) = labels
+            .iter()
+            .enumerate()
+            .find(|(i, l)| labels[..*i].contains(l))
+        {
+            return Err(ParamError::DuplicateLabel(twice.clone()));
         }
         Ok(ValidParams(self))
     }
@@ -171,6 +181,10 @@ mod tests {
                 p.features.vectors_weight = 0.5;
             }),
             None
+        );
+        assert_eq!(
+            with(|p| p.read.labels = Some(vec!["toxic".into(), "insult".into(), "toxic".into()])),
+            Some(ParamError::DuplicateLabel("toxic".into()))
         );
         // The first problem in the documented order wins.
         assert_eq!(
