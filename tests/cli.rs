@@ -605,9 +605,21 @@ fn a_label_over_the_memory_budget_is_fitted_on_a_sample_and_says_so() {
     let o = train("1", "sampled.json");
     assert!(o.status.success(), "{}", stderr(&o));
     let said = stderr(&o);
+    // The share is the 416 rows that fit over the balanced rows the label would have used (their
+    // count depends on the corpus rows the subset takes).
+    let (share, balanced) = said
+        .split_once("label 'toxic': each fit used a stratified sample of ")
+        .and_then(|(_, rest)| {
+            let (share, rest) =
+                rest.split_once("% of its 480 training rows (the dense matrices of ")?;
+            let (rows, _) = rest.split_once(" rows would be over --max-matrix-mb 1)")?;
+            Some((share.parse::<f64>().ok()?, rows.parse::<f64>().ok()?))
+        })
+        .unwrap_or_else(|| panic!("no sampling note: {said}"));
+    assert!(balanced > 480.0, "{said}");
     assert!(
-        said.contains("label 'toxic': each fit used a stratified sample of 53.5% of its 480"),
-        "{said}"
+        (share / 100.0 * balanced - 416.0).abs() <= 1.0,
+        "{share}% of {balanced} rows is not the 416 rows that fit: {said}"
     );
     let sampled = notes("sampled.json");
     assert!(
