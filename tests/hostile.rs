@@ -71,15 +71,20 @@ fn col(h: &csv::ByteRecord, name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
-/// A long, harmless comment of exactly `chars` characters (ASCII).
+/// A long, harmless comment of exactly `chars` characters that the cap counts (white space is not
+/// counted), ending on a counted character.
 fn filler(chars: usize) -> String {
     let unit = "Le conseil municipal a voté le budget des écoles ce mardi soir. ";
-    let mut s = String::with_capacity(chars + unit.len());
-    while s.chars().count() + unit.chars().count() <= chars {
+    let counted = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
+    let mut s = String::with_capacity(chars * 2);
+    let mut n = 0;
+    while n + counted(unit) <= chars {
         s.push_str(unit);
+        n += counted(unit);
     }
-    while s.chars().count() < chars {
+    while n < chars {
         s.push('x');
+        n += 1;
     }
     s
 }
@@ -113,7 +118,7 @@ fn ten_megabyte_comment_is_capped_and_written_back_whole() {
 }
 
 #[test]
-fn only_the_first_20000_characters_are_read() {
+fn only_the_first_20000_counted_characters_are_read() {
     let dir = tempfile::tempdir().expect("temp dir");
     let head = filler(20_000);
     let tail_bad =
@@ -428,4 +433,72 @@ fn json_lines(stdout: Vec<u8>) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect()
+}
+
+/// The comment of issue 15's padding case.
+const PADDED_COMMENT: &str = "Ces bougnoules sont des cafards, il faut les exterminer.";
+
+#[test]
+fn padding_before_a_comment_does_not_hide_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pads: [(&str, String); 5] = [
+        ("spaces", " ".repeat(20_000)),
+        ("newlines", "\n".repeat(20_000)),
+        ("zwsp", "\u{200B}".repeat(20_000)),
+        (
+            "mixed",
+            " \n\u{200B}\u{2060}\t\u{FEFF}\u{00AD}".repeat(4_000),
+        ),
+        // Accents stacked on nothing in particular: combining marks are not counted either.
+        ("marks", "\u{0301}".repeat(20_000)),
+    ];
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "text"]).expect("header");
+    w.write_record(["bare", PADDED_COMMENT]).expect("row");
+    for (id, pad) in &pads {
+        w.write_record([*id, &format!("{pad}{PADDED_COMMENT}")])
+            .expect("row");
+    }
+    // Padding past the byte bound (8 bytes per counted character: 160,000 bytes): cut, and the
+    // row says so even unflagged and without --all-reasons.
+    w.write_record([
+        "beyond",
+        &format!("{}{PADDED_COMMENT}", " ".repeat(200_000)),
+    ])
+    .expect("row");
+    let input = write(
+        dir.path(),
+        "padded.csv",
+        &w.into_inner().expect("csv bytes"),
+    );
+    let r = run(dir.path(), &["score", input.to_str().unwrap_or(""), "-q"]);
+    assert!(r.status.success(), "{}", r.stderr);
+    let (h, rows) = csv_rows(&r.stdout);
+    assert_eq!(rows.len(), 2 + pads.len());
+    let (toxic, flagged, reasons) = (
+        col(&h, "score_toxic"),
+        col(&h, "flagged"),
+        col(&h, "reasons"),
+    );
+    let field = |row: usize, c: usize| String::from_utf8_lossy(&rows[row][c]).into_owned();
+    assert!(field(0, flagged).contains("toxic"), "{}", field(0, flagged));
+    for (i, (id, _)) in pads.iter().enumerate() {
+        let row = i + 1;
+        assert!(
+            field(row, flagged).split(';').any(|l| l == "toxic"),
+            "{id}: flagged {:?}, score {}",
+            field(row, flagged),
+            field(row, toxic)
+        );
+        assert_eq!(field(row, toxic), field(0, toxic), "{id}");
+        assert!(!field(row, reasons).contains("truncated"), "{id}");
+    }
+    let beyond = pads.len() + 1;
+    assert!(
+        field(beyond, reasons)
+            .split(';')
+            .any(|r| r == "truncated:20000chars"),
+        "{:?}",
+        field(beyond, reasons)
+    );
 }

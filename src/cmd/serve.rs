@@ -36,6 +36,10 @@ pub struct Args {
     /// Threads that score (tokio's blocking pool; default one per core). Past them requests queue.
     #[arg(long)]
     scoring_threads: Option<usize>,
+    /// Seconds a request has before it is answered 504 and its scoring abandoned (decimals
+    /// allowed: 0.2 for Coral's 200 ms phase timeout, after which an answer is wasted work).
+    #[arg(long, default_value_t = serve::REQUEST_TIMEOUT.as_secs_f64(), value_name = "SECONDS")]
+    request_timeout: f64,
     /// Log level: error, warn, info (one line per refused or failed request) or debug (one line
     /// per request).
     #[arg(long, default_value = "info")]
@@ -62,6 +66,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .coral_secret
             .clone()
             .or_else(|| from_env("MODERATE_CORAL_SECRET")),
+        request_timeout: Some(
+            std::time::Duration::try_from_secs_f64(args.request_timeout).map_err(|_| {
+                anyhow!(
+                    "--request-timeout must be a number of seconds, got {}",
+                    args.request_timeout
+                )
+            })?,
+        ),
     };
     let state = serve::state(&settings, model).map_err(settings_error)?;
     // Scoring threads: one per core by default, not tokio's up to 512. Under load every request
@@ -93,6 +105,10 @@ fn settings_error(e: SettingsError) -> anyhow::Error {
         SettingsError::EmptyCoralSecret => {
             anyhow!("the Coral signing secret (--coral-secret or MODERATE_CORAL_SECRET) is empty")
         }
+        SettingsError::RequestTimeout(t) => anyhow!(
+            "--request-timeout must be more than 0 and at most 3600 seconds, got {}",
+            t.as_secs_f64()
+        ),
     }
 }
 

@@ -214,6 +214,12 @@ impl Model {
                 }
                 None => self.reasons_of(&analysis),
             }
+        } else if analysis.truncated {
+            // Said on every row, flagged or not: a moderator must see the comment was not read whole.
+            vec![format!(
+                "truncated:{}chars",
+                self.featurizer.config().max_chars
+            )]
         } else {
             Vec::new()
         };

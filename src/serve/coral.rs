@@ -27,7 +27,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 use super::metrics::Endpoint;
-use super::{read_body, Shared};
+use super::{read_body, score_blocking, Shared};
 use crate::text::html::html_to_text;
 
 #[derive(Debug, Deserialize)]
@@ -107,22 +107,17 @@ pub async fn moderate(State(s): State<Shared>, headers: HeaderMap, body: Body) -
     if text.trim().is_empty() {
         return StatusCode::NO_CONTENT.into_response();
     }
-    let state = s.clone();
-    let score = match tokio::task::spawn_blocking(move || {
-        let scores = state.model.scores(&text);
-        scores[state.main]
-    })
-    .await
-    {
-        Ok(sc) => sc,
-        Err(_) => {
-            tracing::error!("scoring failed");
-            return coral_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error while scoring",
-            );
-        }
-    };
+    let main = s.main;
+    let score =
+        match score_blocking(&s, move |model, _| model.scores(&text).get(main).copied()).await {
+            Some(sc) => sc,
+            None => {
+                return coral_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error while scoring",
+                );
+            }
+        };
     let toxic = score >= s.threshold;
     s.metrics.scored(Endpoint::Coral, toxic);
     let answer = if toxic {

@@ -1,15 +1,26 @@
 //! Prometheus text exposition, written by hand over atomics: requests by route and status, a
-//! latency histogram per route, requests in flight, comments scored and flagged.
+//! latency histogram per route, requests in flight, comments scored and flagged, scoring jobs
+//! queued or running and those abandoned.
+//!
+//! A request is counted in flight by an [`InFlight`] guard, so that a request whose future is
+//! dropped before it is answered (its connection gone) leaves the gauge as it found it and is
+//! counted under status 499 (nginx's "client closed request").
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The routes counted (anything else is `other`, so that unknown paths cannot grow the series).
 pub const ROUTES: [&str; 5] = ["analyze", "coral", "healthz", "metrics", "other"];
 
-/// Status codes counted one by one; anything else is counted under its class (`5xx`…).
-const STATUSES: [u16; 12] = [200, 204, 400, 401, 403, 404, 405, 413, 415, 500, 503, 504];
+/// Status codes counted one by one; anything else is counted under its class (`5xx`…). 499 is
+/// no answer: the request was dropped before it was answered (see [`InFlight`]).
+const STATUSES: [u16; 13] = [
+    200, 204, 400, 401, 403, 404, 405, 413, 415, 499, 500, 503, 504,
+];
+
+/// The status a request is counted under when it was never answered.
+pub const ABANDONED: u16 = 499;
 
 /// Latency histogram bucket bounds, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -43,6 +54,50 @@ pub struct Metrics {
     /// 0 = Perspective, 1 = Coral.
     scored: [AtomicU64; 2],
     flagged: [AtomicU64; 2],
+    /// Scoring jobs handed to the scoring threads and not finished (queued or running).
+    scoring_jobs: AtomicU64,
+    /// Scoring jobs skipped or stopped because their request had been abandoned (answered 504, or
+    /// its connection dropped).
+    scoring_abandoned: AtomicU64,
+}
+
+/// A request being answered: counted in `moderate_http_requests_in_flight` from
+/// [`Metrics::start`] until it is dropped, whatever happens to it. [`InFlight::finish`] counts its
+/// status and latency; dropped unfinished, it is counted under [`ABANDONED`].
+pub struct InFlight<'a> {
+    metrics: &'a Metrics,
+    route: usize,
+    started: Instant,
+    finished: bool,
+}
+
+impl InFlight<'_> {
+    /// Count the answer: its status and the time since [`Metrics::start`] (returned).
+    pub fn finish(mut self, status: u16) -> Duration {
+        let elapsed = self.started.elapsed();
+        self.metrics.count(self.route, status, Some(elapsed));
+        self.finished = true;
+        elapsed
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.metrics.count(self.route, ABANDONED, None);
+        }
+        self.metrics.in_flight.fetch_sub(1, Relaxed);
+    }
+}
+
+/// A scoring job handed to the scoring threads: counted in `moderate_scoring_jobs_in_flight`
+/// until dropped (finished, skipped or panicked).
+pub struct ScoringJob<'a>(&'a Metrics);
+
+impl Drop for ScoringJob<'_> {
+    fn drop(&mut self) {
+        self.0.scoring_jobs.fetch_sub(1, Relaxed);
+    }
 }
 
 pub enum Endpoint {
@@ -51,18 +106,28 @@ pub enum Endpoint {
 }
 
 impl Metrics {
-    pub fn start(&self) {
+    /// A request on `route` (see [`route_index`]) begins: in flight until the guard is dropped.
+    pub fn start(&self, route: usize) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Relaxed);
+        InFlight {
+            metrics: self,
+            route,
+            started: Instant::now(),
+            finished: false,
+        }
     }
 
-    pub fn finish(&self, route: usize, status: u16, elapsed: Duration) {
-        self.in_flight.fetch_sub(1, Relaxed);
+    /// Count one request under its status, and its latency when it was answered.
+    fn count(&self, route: usize, status: u16, elapsed: Option<Duration>) {
         let r = &self.routes[route.min(ROUTES.len() - 1)];
         let slot = match STATUSES.iter().position(|&s| s == status) {
             Some(i) => i,
             None => STATUSES.len() + usize::from((status / 100).clamp(1, 5) - 1),
         };
         r.by_status[slot].fetch_add(1, Relaxed);
+        let Some(elapsed) = elapsed else {
+            return;
+        };
         let secs = elapsed.as_secs_f64();
         if let Some(b) = BUCKETS.iter().position(|&le| secs <= le) {
             r.buckets[b].fetch_add(1, Relaxed);
@@ -78,6 +143,17 @@ impl Metrics {
         if flagged {
             self.flagged[e].fetch_add(1, Relaxed);
         }
+    }
+
+    /// A scoring job is handed to the scoring threads: counted until the guard is dropped.
+    pub fn scoring_job(&self) -> ScoringJob<'_> {
+        self.scoring_jobs.fetch_add(1, Relaxed);
+        ScoringJob(self)
+    }
+
+    /// A scoring job found its request abandoned and stopped (or never started).
+    pub fn scoring_abandoned(&self) {
+        self.scoring_abandoned.fetch_add(1, Relaxed);
     }
 
     /// The exposition text (format version 0.0.4).
@@ -136,6 +212,20 @@ impl Metrics {
             "moderate_http_requests_in_flight {}",
             self.in_flight.load(Relaxed)
         );
+        s.push_str("# HELP moderate_scoring_jobs_in_flight Scoring jobs queued for or running on the scoring threads.\n");
+        s.push_str("# TYPE moderate_scoring_jobs_in_flight gauge\n");
+        let _ = writeln!(
+            s,
+            "moderate_scoring_jobs_in_flight {}",
+            self.scoring_jobs.load(Relaxed)
+        );
+        s.push_str("# HELP moderate_scoring_jobs_abandoned_total Scoring jobs skipped or stopped because their request was abandoned (answered 504 or its client gone).\n");
+        s.push_str("# TYPE moderate_scoring_jobs_abandoned_total counter\n");
+        let _ = writeln!(
+            s,
+            "moderate_scoring_jobs_abandoned_total {}",
+            self.scoring_abandoned.load(Relaxed)
+        );
         s.push_str("# HELP moderate_comments_scored_total Comments scored, by endpoint.\n");
         s.push_str("# TYPE moderate_comments_scored_total counter\n");
         for (name, sc) in ["perspective", "coral"].iter().zip(&self.scored) {
@@ -165,10 +255,8 @@ mod tests {
     #[test]
     fn counts_and_histogram() {
         let m = Metrics::default();
-        m.start();
-        m.finish(0, 200, Duration::from_micros(300));
-        m.start();
-        m.finish(0, 418, Duration::from_millis(30));
+        m.count(0, 200, Some(Duration::from_micros(300)));
+        m.count(0, 418, Some(Duration::from_millis(30)));
         m.scored(Endpoint::Coral, true);
         let text = m.render();
         assert!(text.contains("moderate_http_requests_total{route=\"analyze\",status=\"200\"} 1\n"));
@@ -184,5 +272,36 @@ mod tests {
         );
         assert!(text.contains("moderate_http_requests_in_flight 0\n"));
         assert!(text.contains("moderate_comments_flagged_total{endpoint=\"coral\"} 1\n"));
+    }
+
+    #[test]
+    fn a_request_dropped_unanswered_leaves_the_gauge_and_counts_499() {
+        let m = Metrics::default();
+        let answered = m.start(1);
+        let abandoned = m.start(1);
+        assert!(m.render().contains("moderate_http_requests_in_flight 2\n"));
+        answered.finish(200);
+        drop(abandoned);
+        let text = m.render();
+        assert!(
+            text.contains("moderate_http_requests_in_flight 0\n"),
+            "{text}"
+        );
+        assert!(text.contains("moderate_http_requests_total{route=\"coral\",status=\"499\"} 1\n"));
+        assert!(text.contains("moderate_http_requests_total{route=\"coral\",status=\"200\"} 1\n"));
+        // Only the answer is timed.
+        assert!(text.contains("moderate_http_request_duration_seconds_count{route=\"coral\"} 1\n"));
+    }
+
+    #[test]
+    fn scoring_jobs_are_counted_until_dropped() {
+        let m = Metrics::default();
+        let job = m.scoring_job();
+        assert!(m.render().contains("moderate_scoring_jobs_in_flight 1\n"));
+        m.scoring_abandoned();
+        drop(job);
+        let text = m.render();
+        assert!(text.contains("moderate_scoring_jobs_in_flight 0\n"));
+        assert!(text.contains("moderate_scoring_jobs_abandoned_total 1\n"));
     }
 }

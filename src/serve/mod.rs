@@ -7,8 +7,11 @@
 //! - `GET /healthz`, `GET /metrics` (Prometheus text, [`metrics`]).
 //!
 //! Scoring is CPU-bound (~100 µs a comment), so it runs on tokio's blocking pool, never on the
-//! async workers. Nothing is stored; logs carry route, status and latency, never comment text nor
-//! the query string (which holds the API key).
+//! async workers ([`score_blocking`]); a job whose request was abandoned (answered 504 past the
+//! request timeout, or its connection gone) is skipped if it has not started and stops between
+//! sentences if it has, so that abandoned work does not hold the scoring threads. Nothing is
+//! stored; logs carry route, status and latency, never comment text nor the query string (which
+//! holds the API key).
 //!
 //! This module holds the server's pieces: the shared [`state`] built from [`Settings`], the
 //! [`router`], and the [`accept_loop`] that serves connections until SIGTERM or Ctrl-C. The
@@ -19,8 +22,9 @@ pub mod metrics;
 pub mod perspective;
 pub mod text;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -38,8 +42,13 @@ use crate::model::Model;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Largest `comment.text` scored, in bytes (Perspective's limit).
 pub const MAX_TEXT_BYTES: usize = 20 * 1024;
-/// A request not answered within this is answered 504 (Coral gives up on a phase after 200 ms).
+/// A request not answered within this is answered 504, unless the server is started with another
+/// request timeout (Coral gives up on a phase after 200 ms).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most sentences a Perspective request with `spanAnnotations` may hold; past it the request is a
+/// 400. Each span is scored alone, for each attribute: without a bound, 20 KB of `a\n` asked for
+/// 10,240 spans (3.6 MB of answer, ~300 ms of CPU).
+pub const MAX_SPANS: usize = 256;
 /// After SIGTERM or Ctrl-C, requests in flight get this long to finish.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
 /// Time a client has to send a request head (request line and headers), from the connection or
@@ -56,6 +65,9 @@ pub struct Settings {
     pub api_key: Option<String>,
     /// Coral's signing secret; None: the Coral endpoint is off.
     pub coral_secret: Option<String>,
+    /// Time a request has before it is answered 504 and its scoring abandoned; None:
+    /// [`REQUEST_TIMEOUT`].
+    pub request_timeout: Option<Duration>,
 }
 
 /// Settings that cannot be served.
@@ -67,6 +79,8 @@ pub enum SettingsError {
     EmptyApiKey,
     #[error("the Coral signing secret is empty")]
     EmptyCoralSecret,
+    #[error("the request timeout must be more than 0 and at most an hour, got {0:?}")]
+    RequestTimeout(Duration),
 }
 
 /// What the handlers share.
@@ -79,6 +93,7 @@ pub struct AppState {
     pub threshold: f32,
     pub attributes: perspective::AttributeMap,
     pub metrics: metrics::Metrics,
+    pub request_timeout: Duration,
 }
 
 pub type Shared = Arc<AppState>;
@@ -153,6 +168,61 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::By
         })
 }
 
+/// Set when the request that handed a scoring job to the scoring threads is abandoned: its
+/// handler future dropped (answered 504 past the request timeout, or its connection gone).
+#[derive(Debug, Clone, Default)]
+pub struct Abandoned(Arc<AtomicBool>);
+
+impl Abandoned {
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Sets [`Abandoned`] when dropped.
+struct AbandonOnDrop(Arc<AtomicBool>);
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Run a scoring job on the scoring threads (tokio's blocking pool) and wait for it. If the
+/// request is abandoned meanwhile (this future dropped), a job not yet started is skipped and a
+/// running one sees [`Abandoned::is_set`] and may stop early by returning None (the Perspective
+/// job checks it between sentences); either is counted in
+/// `moderate_scoring_jobs_abandoned_total`. None here: the job panicked (or stopped while still
+/// awaited, which does not happen).
+pub async fn score_blocking<T, F>(s: &Shared, job: F) -> Option<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Model, &Abandoned) -> Option<T> + Send + 'static,
+{
+    let abandoned = Abandoned::default();
+    let _abandon_on_drop = AbandonOnDrop(abandoned.0.clone());
+    let state = s.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let _job = state.metrics.scoring_job();
+        if abandoned.is_set() {
+            state.metrics.scoring_abandoned();
+            return None;
+        }
+        let out = job(&state.model, &abandoned);
+        if out.is_none() && abandoned.is_set() {
+            state.metrics.scoring_abandoned();
+        }
+        out
+    });
+    match task.await {
+        Ok(out) => out,
+        Err(e) => {
+            tracing::error!(error = %e, "scoring failed");
+            None
+        }
+    }
+}
+
 /// Check that a byte string has no other SHA-256 than `expected`, in constant time.
 pub fn same_secret(given: &[u8], expected: &[u8; 32]) -> bool {
     use sha2::{Digest, Sha256};
@@ -165,7 +235,7 @@ pub fn same_secret(given: &[u8], expected: &[u8; 32]) -> bool {
 }
 
 /// Build the shared state: the model, the attribute mapping, secrets. Checks, in this order, the
-/// threshold, the API key and the Coral secret.
+/// threshold, the API key, the Coral secret and the request timeout.
 pub fn state(settings: &Settings, model: Model) -> Result<Shared, SettingsError> {
     use sha2::{Digest, Sha256};
     let main = model.main_label();
@@ -180,6 +250,10 @@ pub fn state(settings: &Settings, model: Model) -> Result<Shared, SettingsError>
     if settings.coral_secret.as_deref().is_some_and(str::is_empty) {
         return Err(SettingsError::EmptyCoralSecret);
     }
+    let request_timeout = settings.request_timeout.unwrap_or(REQUEST_TIMEOUT);
+    if request_timeout.is_zero() || request_timeout > Duration::from_secs(3600) {
+        return Err(SettingsError::RequestTimeout(request_timeout));
+    }
     let attributes = perspective::AttributeMap::new(&model);
     Ok(Arc::new(AppState {
         api_key_hash: settings
@@ -191,6 +265,7 @@ pub fn state(settings: &Settings, model: Model) -> Result<Shared, SettingsError>
         threshold,
         attributes,
         metrics: metrics::Metrics::default(),
+        request_timeout,
         model,
     }))
 }
@@ -253,13 +328,15 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     )
 }
 
-/// Count, time and log every request; answer 504 past [`REQUEST_TIMEOUT`].
+/// Count, time and log every request; answer 504 past the request timeout ([`REQUEST_TIMEOUT`]
+/// by default), which drops the handler and so abandons its scoring job. A request dropped before
+/// its answer (its connection gone) leaves the in-flight gauge as it found it
+/// ([`metrics::InFlight`]).
 async fn observe(State(s): State<Shared>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
     let route = metrics::route_index(req.uri().path());
     let method = req.method().clone();
-    s.metrics.start();
-    let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+    let in_flight = s.metrics.start(route);
+    let response = match tokio::time::timeout(s.request_timeout, next.run(req)).await {
         Ok(r) => r,
         Err(_) => error_response(
             StatusCode::GATEWAY_TIMEOUT,
@@ -267,9 +344,8 @@ async fn observe(State(s): State<Shared>, req: Request, next: Next) -> Response 
             "The request took too long.",
         ),
     };
-    let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    s.metrics.finish(route, status, elapsed);
+    let elapsed = in_flight.finish(status);
     let route = metrics::ROUTES[route];
     let micros = elapsed.as_micros() as u64;
     if status >= 500 {
@@ -309,6 +385,11 @@ async fn shutdown_signal() {
 /// Serve connections until SIGTERM or Ctrl-C, each with [`HEADER_READ_TIMEOUT`] to send a request
 /// head; then stop listening, let the requests in flight finish (idle connections are closed), and
 /// give up on them after [`DRAIN_TIMEOUT`]. HTTP/1.1 only, keep-alive on.
+///
+/// Half-closed connections are answered: a client may send its request and then shut down its
+/// writing side (`shutdown(SHUT_WR)`, as `nc -N` and some proxies do) and still read the answer.
+/// Without hyper's `half_close`, the end of the client's stream while a request was being handled
+/// closed the connection and dropped the request unanswered.
 pub async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::server::graceful::GracefulShutdown;
@@ -333,7 +414,8 @@ pub async fn accept_loop(listener: tokio::net::TcpListener, app: Router) {
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .half_close(true);
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // A client that goes away or sends garbage ends its own connection, nothing else.
@@ -363,6 +445,7 @@ mod tests {
             threshold: Some(1.5),
             api_key: Some(String::new()),
             coral_secret: Some(String::new()),
+            request_timeout: Some(Duration::ZERO),
         };
         assert_eq!(check(bad.clone()), Some(SettingsError::Threshold(1.5)));
         let bad = Settings {
@@ -375,10 +458,19 @@ mod tests {
             ..bad
         };
         assert_eq!(check(bad.clone()), Some(SettingsError::EmptyCoralSecret));
+        let bad = Settings {
+            coral_secret: Some("s".into()),
+            ..bad
+        };
+        assert_eq!(
+            check(bad.clone()),
+            Some(SettingsError::RequestTimeout(Duration::ZERO))
+        );
         for e in [
             SettingsError::Threshold(2.0),
             SettingsError::EmptyApiKey,
             SettingsError::EmptyCoralSecret,
+            SettingsError::RequestTimeout(Duration::ZERO),
         ] {
             assert!(!e.to_string().contains("--"), "{e}");
         }
@@ -387,11 +479,13 @@ mod tests {
                 threshold: None,
                 api_key: Some("k".into()),
                 coral_secret: None,
+                request_timeout: None,
             },
             model(),
         )
         .expect("valid settings");
         assert_eq!(ok.threshold, ok.model.data.labels[ok.main].threshold);
+        assert_eq!(ok.request_timeout, REQUEST_TIMEOUT);
         assert!(ok.api_key_hash.is_some() && ok.coral_secret.is_none());
     }
 }

@@ -18,8 +18,8 @@
 //! | `IDENTITY_ATTACK` | max(`slur`, `dehumanizing`) |
 //!
 //! Any other attribute (`SEVERE_TOXICITY`, `PROFANITY`, …), or one whose labels the loaded model
-//! lacks, is a 400. Span offsets count Unicode code points. Nothing is ever stored, whatever
-//! `doNotStore` says.
+//! lacks, is a 400. Span offsets count Unicode code points; a text of more than [`MAX_SPANS`]
+//! sentences with `spanAnnotations` is a 400. Nothing is ever stored, whatever `doNotStore` says.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -30,7 +30,10 @@ use serde_json::{json, Map, Value};
 
 use super::metrics::Endpoint;
 use super::text::{self, Detected};
-use super::{error_response, read_body, same_secret, ApiError, Shared, MAX_TEXT_BYTES};
+use super::{
+    error_response, read_body, same_secret, score_blocking, Abandoned, ApiError, Shared, MAX_SPANS,
+    MAX_TEXT_BYTES,
+};
 use crate::model::Model;
 
 /// Perspective attributes and the model labels each is the max of.
@@ -179,6 +182,14 @@ fn parse(s: &Shared, body: &[u8]) -> Result<Job, ApiError> {
             text.len()
         )));
     }
+    if req.span_annotations {
+        let n = text::sentence_spans(&text).len();
+        if n > MAX_SPANS {
+            return Err(invalid(format!(
+                "Too many sentences for spanAnnotations: {n}, the limit is {MAX_SPANS}."
+            )));
+        }
+    }
     let requested = req
         .requested_attributes
         .filter(|m| !m.is_empty())
@@ -255,23 +266,24 @@ struct Scores {
     spans: Vec<(usize, usize, Vec<f32>)>,
 }
 
-fn score_job(model: &Model, text: &str, spans: bool) -> Scores {
+/// The scores of a request; None when its request was abandoned meanwhile (checked between
+/// sentences).
+fn score_job(model: &Model, text: &str, spans: bool, abandoned: &Abandoned) -> Option<Scores> {
     let summary = model.scores(text);
     let spans = if spans {
-        text::sentence_spans(text)
-            .into_iter()
-            .map(|sp| {
-                (
-                    sp.begin,
-                    sp.end,
-                    model.scores(&text[sp.byte_start..sp.byte_end]),
-                )
-            })
-            .collect()
+        let mut out = Vec::new();
+        for sp in text::sentence_spans(text) {
+            if abandoned.is_set() {
+                return None;
+            }
+            let scores = model.scores(&text[sp.byte_start..sp.byte_end]);
+            out.push((sp.begin, sp.end, scores));
+        }
+        out
     } else {
         Vec::new()
     };
-    Scores { summary, spans }
+    Some(Scores { summary, spans })
 }
 
 fn attribute_value(scores: &[f32], labels: &[usize]) -> f64 {
@@ -302,21 +314,22 @@ pub async fn analyze(
         Ok(j) => j,
         Err(e) => return e.into_response(),
     };
-    let state = s.clone();
     let spans = job.spans;
     let text = job.text;
-    let scores =
-        match tokio::task::spawn_blocking(move || score_job(&state.model, &text, spans)).await {
-            Ok(sc) => sc,
-            Err(_) => {
-                tracing::error!("scoring failed");
-                return error_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "Internal error while scoring.",
-                );
-            }
-        };
+    let scores = match score_blocking(&s, move |model, abandoned| {
+        score_job(model, &text, spans, abandoned)
+    })
+    .await
+    {
+        Some(sc) => sc,
+        None => {
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "Internal error while scoring.",
+            );
+        }
+    };
     let main_score = scores.summary.get(s.main).copied().unwrap_or(0.0);
     s.metrics
         .scored(Endpoint::Perspective, main_score >= s.threshold);

@@ -6,7 +6,9 @@
 //! ```
 //!
 //! 1. **cap** ([`cap`]): only the first `max_chars` characters are read, so a pasted book costs
-//!    no more than a long comment; the result says whether the text was cut.
+//!    no more than a long comment; the result says whether the text was cut. White space and
+//!    invisible characters are not counted (padding cannot push a comment out of the cap), and
+//!    at most `max_chars` × [`CAP_BYTES_PER_CHAR`] bytes are read whatever the text holds.
 //! 2. **shouting** ([`crate::text::shouting::measure`]): capitals and `!!!`, measured on the
 //!    original (capped) text, since normalization folds capitals away.
 //! 3. **normalize** ([`crate::text::normalize::normalize`]): what the lexicons and n-grams see.
@@ -39,7 +41,7 @@ pub trait Vocabulary {
 /// What the analyzer makes of a comment.
 #[derive(Debug, Clone, Default)]
 pub struct Analyzed {
-    /// True when the comment was longer than `max_chars` and only its start was read.
+    /// True when the comment was longer than the cap and only its start was read.
     pub truncated: bool,
     /// Capitals and `!!!` in the original (capped) text.
     pub caps: Caps,
@@ -133,13 +135,73 @@ impl Analyzer {
     }
 }
 
-/// The cap stage: a text cut to at most `max_chars` characters (on a char boundary), and whether
-/// it was cut.
-pub fn cap(text: &str, max_chars: usize) -> (&str, bool) {
-    match text.char_indices().nth(max_chars) {
-        Some((i, _)) => (&text[..i], true),
-        None => (text, false),
+/// Bytes the cap stage reads at most, per character of `max_chars`: the hard bound on the work a
+/// comment can cost, whatever it is padded with. 8 leaves room for 20,000 counted characters of
+/// four-byte emoji each followed by a space, or French text with its accents and spaces, so a real
+/// comment reaches its character cap first; 20,000 characters → 160,000 bytes.
+pub const CAP_BYTES_PER_CHAR: usize = 8;
+
+/// Whether the cap counts a character: not white space, not a control character, not a combining
+/// mark (accents: `e` + U+0301 counts once, and a stack of marks over a letter counts as the
+/// letter), not an invisible format character (zero-width spaces and joiners, soft hyphen, bidi
+/// controls, variation selectors, tag characters, Hangul fillers, the blank Braille pattern).
+/// What is not counted is still read: it is what padding is made of, and
+/// [`crate::text::normalize`] drops or folds it.
+pub fn counts_toward_cap(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_graphic();
     }
+    !(c.is_whitespace()
+        || c.is_control()
+        || unicode_normalization::char::is_combining_mark(c)
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFF8}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        ))
+}
+
+/// The cap stage: the start of a text holding at most `max_chars` characters that
+/// [count](counts_toward_cap) (white space and invisible characters between them are read but not
+/// counted, so padding cannot push a comment past the cap), and whether the text was cut.
+///
+/// At most `max_chars` × [`CAP_BYTES_PER_CHAR`] bytes are read (a few more to end on a character
+/// boundary): a text padded beyond that is cut there and reported as cut, so that a moderator sees
+/// it was not read whole. Text after the last counted character is kept when it is not cut (a
+/// comment followed by spaces is not "cut").
+pub fn cap(text: &str, max_chars: usize) -> (&str, bool) {
+    let byte_bound = max_chars.saturating_mul(CAP_BYTES_PER_CHAR);
+    let mut counted = 0usize;
+    for (i, c) in text.char_indices() {
+        if i >= byte_bound {
+            return (&text[..i], true);
+        }
+        if counts_toward_cap(c) {
+            if counted == max_chars {
+                return (&text[..i], true);
+            }
+            counted += 1;
+        }
+    }
+    (text, false)
 }
 
 #[cfg(test)]
@@ -176,6 +238,49 @@ mod tests {
         assert_eq!(cap("été", 2), ("ét", true));
         assert_eq!(cap("été", 3), ("été", false));
         assert_eq!(cap("", 0), ("", false));
+        assert_eq!(cap("a", 0), ("", true));
+    }
+
+    #[test]
+    fn padding_does_not_count() {
+        let comment = "Ces rats, dehors.";
+        // 100 characters of padding of each kind (up to 300 bytes), then the comment (14 counted
+        // characters), under a cap of 40 (320 bytes): all read.
+        for pad in [
+            " ", "\n", "\t", "\u{200B}", "\u{2060}", "\u{FEFF}", "\u{00AD}", "\u{3000}",
+        ] {
+            let text = format!("{}{comment}", pad.repeat(100));
+            assert_eq!(cap(&text, 40), (text.as_str(), false), "{pad:?}");
+            assert!(cap(&text, 13).1, "{pad:?}");
+        }
+        // Combining marks count with their letter: 13 counted characters (and a space), each
+        // with three accents.
+        let zalgo: String = "sales cafards!"
+            .chars()
+            .flat_map(|c| [c, '\u{301}', '\u{302}', '\u{330}'])
+            .collect();
+        assert!(cap(&zalgo, 12).1);
+        assert_eq!(cap(&zalgo, 13), (zalgo.as_str(), false));
+        // The cut comes before the first character past the cap; trailing spaces are no cut.
+        assert_eq!(cap("ab  cd  ", 3), ("ab  c", true));
+        assert_eq!(cap("ab  cd  ", 4), ("ab  cd  ", false));
+    }
+
+    #[test]
+    fn padding_is_read_up_to_a_byte_bound() {
+        // 10 counted characters → at most 80 bytes read, then cut and reported as cut.
+        let text = format!("{}rats", " ".repeat(200));
+        let (kept, cut) = cap(&text, 10);
+        assert!(cut);
+        assert_eq!(kept.len(), 10 * CAP_BYTES_PER_CHAR);
+        // Ending on a character boundary: U+200B is 3 bytes, 80 is not a multiple of 3.
+        let text = "\u{200B}".repeat(100);
+        let (kept, cut) = cap(&text, 10);
+        assert!(cut);
+        assert_eq!(kept.len(), 81);
+        // Within the bound: read whole.
+        let text = format!("{}rats", " ".repeat(70));
+        assert_eq!(cap(&text, 10), (text.as_str(), false));
     }
 
     #[test]
@@ -211,13 +316,19 @@ mod tests {
     #[test]
     fn the_cap_comes_first() {
         let a = analyzer(8);
-        // `rats` is past the cap: neither normalized nor found; capitals past it not counted.
+        // `rats` is past the cap (7 letters and the `r`; the space is not counted): neither
+        // normalized nor found; capitals past it not counted.
         let out = a.analyze("bonjour rats RATS RATS", &Words(&[], &[]));
         assert!(out.truncated);
-        assert_eq!(out.normalized, "bonjour ");
+        assert_eq!(out.normalized, "bonjour r");
         assert!(out.lexicon.is_empty());
         assert_eq!(out.caps.caps_words, 0);
-        assert_eq!(a.for_vocabulary("Bonjour RATS"), "bonjour ");
+        assert_eq!(a.for_vocabulary("Bonjour RATS"), "bonjour r");
+        // Padding before a comment does not push it out of the cap.
+        let padded = format!("{}rats", " \u{200B}\n".repeat(10));
+        let out = a.analyze(&padded, &Words(&[], &[]));
+        assert!(!out.truncated);
+        assert_eq!(out.lexicon.len(), 1);
         assert_eq!(analyzer(100).for_vocabulary("L'Été"), normalize("L'Été"));
     }
 }

@@ -13,11 +13,19 @@ pub struct Span {
 }
 
 fn is_terminator(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | ';' | ':' | '\n' | '…')
+    matches!(c, '.' | '!' | '?' | ';' | ':' | '…') || is_line_break(c)
+}
+
+/// The line breaks that end a sentence: those [`crate::text::normalize`] turns into `\n` (a lone
+/// `\r` of old Mac files, and Unicode's LINE SEPARATOR and PARAGRAPH SEPARATOR), so that the
+/// spans here and the sentences of the normalized text agree.
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
 /// Split `text` into sentences, as [`crate::text::tokenize::sentences`] does on normalized text (on
-/// `.`, `!`, `?`, `;`, `:`, `…` and line breaks), but on the original text and with offsets.
+/// `.`, `!`, `?`, `;`, `:`, `…` and line breaks: `\n`, `\r`, U+2028, U+2029), but on the original
+/// text and with offsets.
 ///
 /// A sentence keeps its closing punctuation (`"Quoi ?!"` is one span) and drops the white space
 /// around it. A run of terminators ends a sentence only when white space or the end of the text
@@ -38,7 +46,7 @@ pub fn sentence_spans(text: &str) -> Vec<Span> {
         let mut j = i;
         let mut newline = false;
         while j < chars.len() && is_terminator(chars[j].1) {
-            newline |= chars[j].1 == '\n';
+            newline |= is_line_break(chars[j].1);
             j += 1;
         }
         let boundary = (newline || j == chars.len() || chars[j].1.is_whitespace())
@@ -101,6 +109,20 @@ mod tests {
             .iter()
             .map(|s| &text[s.byte_start..s.byte_end])
             .collect()
+    }
+
+    #[test]
+    fn unicode_line_and_paragraph_separators_end_a_sentence() {
+        assert_eq!(
+            texts("Bonjour\u{2028}sales rats\u{2029}Fin"),
+            vec!["Bonjour", "sales rats", "Fin"]
+        );
+        // A lone `\r` too; CRLF is one break, not two.
+        assert_eq!(texts("un\rdeux\r\ntrois."), vec!["un", "deux", "trois."]);
+        // Offsets still count code points: U+2028 is one.
+        let spans = sentence_spans("Oui\u{2028}non");
+        assert_eq!((spans[1].begin, spans[1].end), (4, 7));
+        assert_eq!(spans[1].byte_start, 6);
     }
 
     #[test]
