@@ -13,7 +13,7 @@ use indicatif::ProgressBar;
 use moderate::io::input;
 use moderate::io::output::AtomicFile;
 use moderate::model::{Model, Reasons};
-use moderate::score::{self, Format, Html, ScoreOptions};
+use moderate::score::{self, Format, Html, ScoreOptions, Unsupported};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -30,6 +30,16 @@ pub enum HtmlArg {
     Auto,
     On,
     Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum UnsupportedArg {
+    /// Empty scores, nothing flagged (`reasons` says `language:<code>`).
+    Skip,
+    /// Empty scores, flagged `unsupported_language`, reasons `language:<code>`.
+    Flag,
+    /// Scored anyway, as if it were French or English (the scores mean little).
+    Score,
 }
 
 #[derive(ClapArgs)]
@@ -65,6 +75,11 @@ pub struct Args {
     /// Give reasons for every row, not only flagged ones.
     #[arg(long)]
     all_reasons: bool,
+    /// Comments in a language the model does not cover (Arabic, Arabizi, emoji only…; see the
+    /// `language` column): flagged `unsupported_language` with empty scores, skipped (empty
+    /// scores, not flagged), or scored anyway.
+    #[arg(long, value_enum, default_value = "flag")]
+    unsupported: UnsupportedArg,
     /// No summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -137,6 +152,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             HtmlArg::Off => Html::Off,
         },
         max_record_bytes: a.max_record_bytes,
+        unsupported: match a.unsupported {
+            UnsupportedArg::Skip => Unsupported::Skip,
+            UnsupportedArg::Flag => Unsupported::Flag,
+            UnsupportedArg::Score => Unsupported::Score,
+        },
     };
     let reader = opened.reader;
     let bar = match size {
@@ -186,6 +206,23 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             flagged.join(", "),
             summary.errors
         );
+        if !summary.unsupported.is_empty() {
+            let n: u64 = summary.unsupported.iter().map(|(_, n)| n).sum();
+            let by: Vec<String> = summary
+                .unsupported
+                .iter()
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect();
+            eprintln!(
+                "moderate: {n} comments in languages the model does not cover ({}): {}",
+                by.join(", "),
+                match opts.unsupported {
+                    Unsupported::Flag => "not scored, flagged unsupported_language",
+                    Unsupported::Skip => "not scored (--unsupported skip)",
+                    Unsupported::Score => "scored anyway (--unsupported score)",
+                }
+            );
+        }
     }
     Ok(())
 }
