@@ -213,8 +213,8 @@ fn hundred_thousand_columns() {
     assert_eq!(rows.len(), 3);
     assert_eq!(
         rows[1].len(),
-        2 + 9,
-        "the row is written at the header's width (issue 15 item 6), then 9 more"
+        2 + 10,
+        "the row is written at the header's width (issue 15 item 6), then 10 more"
     );
     assert_eq!(&rows[2][0], b"3");
 }
