@@ -106,7 +106,8 @@ fn train_then_score_round_trip_keeps_rows_columns_and_order() {
             "shouting",
             "flagged",
             "reasons",
-            "error"
+            "error",
+            "language"
         ]
     );
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
@@ -242,10 +243,12 @@ fn bad_rows_are_written_with_an_error_and_reported() {
     assert_eq!(ids, [b"1" as &[u8], b"2", b"3", b"4", b"5", b"6"]);
     // The invalid UTF-8 field is written back byte for byte.
     assert_eq!(&rows[2][1], b"caf\xe9 au lait");
-    let last = rows[2].len() - 1;
-    assert!(rows[2][last].starts_with(b"column 'text': invalid UTF-8"));
+    // `error`, then `language` (empty on an error row), end the row.
+    let error = rows[2].len() - 2;
+    assert!(rows[2][error].starts_with(b"column 'text': invalid UTF-8"));
+    assert_eq!(&rows[2][error + 1], b"", "no language on an error row");
     assert_eq!(&rows[2][2], b"", "no score on an error row");
-    assert_eq!(&rows[5][rows[5].len() - 1], b"", "good rows have no error");
+    assert_eq!(&rows[5][rows[5].len() - 2], b"", "good rows have no error");
 }
 
 #[test]

@@ -96,6 +96,7 @@ fn model_scores_equal_linfa_predict_probabilities() {
         labels: label_models,
         shouting_threshold: 0.5,
         main_covers: false,
+        languages: moderate::model::default_languages(),
         card: ModelCard {
             created: String::new(),
             command: String::new(),

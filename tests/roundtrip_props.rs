@@ -142,7 +142,7 @@ proptest! {
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(&o.stdout[..]);
         let h = rdr.byte_headers().expect("output header").clone();
         let n = header.len();
-        prop_assert_eq!(h.len(), n + 9);
+        prop_assert_eq!(h.len(), n + 10);
         for (i, name) in header.iter().enumerate() {
             prop_assert_eq!(&h[i], name.as_bytes());
         }
@@ -169,9 +169,9 @@ proptest! {
                 prop_assert_eq!(&o[k], f.as_bytes(), "field {} of {:?}", k, r);
             }
             // Rows are written at the header's width (short ones padded, long ones cut: both
-            // are error rows), then the 9 added columns.
-            prop_assert_eq!(o.len(), n + 9);
-            let error = &o[o.len() - 1];
+            // are error rows), then the 10 added columns (`error` then `language` last).
+            prop_assert_eq!(o.len(), n + 10);
+            let error = &o[o.len() - 2];
             if r.len() != n {
                 prop_assert!(!error.is_empty(), "wrong field count reported");
             }

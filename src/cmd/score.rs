@@ -16,7 +16,7 @@ use indicatif::ProgressBar;
 use moderate::io::input;
 use moderate::io::output::AtomicFile;
 use moderate::model::{Model, Reasons};
-use moderate::score::{self, Format, Html, ScoreOptions};
+use moderate::score::{self, Format, Html, ScoreOptions, Unsupported};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -33,6 +33,16 @@ pub enum HtmlArg {
     Auto,
     On,
     Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum UnsupportedArg {
+    /// Empty scores, nothing flagged (`reasons` says `language:<code>`).
+    Skip,
+    /// Empty scores, flagged `unsupported_language`, reasons `language:<code>`.
+    Flag,
+    /// Scored anyway, as if it were French or English (the scores mean little).
+    Score,
 }
 
 #[derive(ClapArgs)]
@@ -73,6 +83,11 @@ pub struct Args {
     /// Stop (exit status 1, no output file) when more than N rows cannot be scored.
     #[arg(long, value_name = "N")]
     max_errors: Option<u64>,
+    /// Comments in a language the model does not cover (Arabic, Arabizi, emoji only…; see the
+    /// `language` column): flagged `unsupported_language` with empty scores, skipped (empty
+    /// scores, not flagged), or scored anyway.
+    #[arg(long, value_enum, default_value = "flag")]
+    unsupported: UnsupportedArg,
     /// No summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -156,6 +171,11 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             HtmlArg::Off => Html::Off,
         },
         max_record_bytes: a.max_record_bytes,
+        unsupported: match a.unsupported {
+            UnsupportedArg::Skip => Unsupported::Skip,
+            UnsupportedArg::Flag => Unsupported::Flag,
+            UnsupportedArg::Score => Unsupported::Score,
+        },
     };
     let reader = opened.reader;
     let bar = match size {
@@ -199,7 +219,28 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     };
     bar.finish_and_clear();
     if !a.quiet {
-        eprintln!("moderate: {}", summary_line(&summary));
+        let unscored = match opts.unsupported {
+            Unsupported::Score => 0,
+            _ => summary.unsupported.iter().map(|(_, n)| n).sum(),
+        };
+        eprintln!("moderate: {}", summary_line(&summary, unscored));
+        if !summary.unsupported.is_empty() {
+            let n: u64 = summary.unsupported.iter().map(|(_, n)| n).sum();
+            let by: Vec<String> = summary
+                .unsupported
+                .iter()
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect();
+            eprintln!(
+                "moderate: {n} comments in languages the model does not cover ({}): {}",
+                by.join(", "),
+                match opts.unsupported {
+                    Unsupported::Flag => "not scored, flagged unsupported_language",
+                    Unsupported::Skip => "not scored (--unsupported skip)",
+                    Unsupported::Score => "scored anyway (--unsupported score)",
+                }
+            );
+        }
     }
     Ok(exit_status(&summary))
 }
@@ -209,10 +250,11 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
 const BAR: &str =
     "scoring [{bar:30}] {percent:>3}% {bytes}/{total_bytes} {msg} {elapsed} (~{eta} left)";
 
-/// `4 rows scored, 3 row errors; flagged: …` (`rows` in [`score::Summary`] counts both).
-fn summary_line(s: &score::Summary) -> String {
+/// `4 rows scored, 3 row errors; flagged: …` (`rows` in [`score::Summary`] counts both, and the
+/// `unscored` comments in languages the model does not cover, said on a line of their own).
+fn summary_line(s: &score::Summary, unscored: u64) -> String {
     let flagged: Vec<String> = s.flagged.iter().map(|(l, n)| format!("{l} {n}")).collect();
-    let scored = s.rows - s.errors;
+    let scored = s.rows.saturating_sub(s.errors + unscored);
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     format!(
         "{scored} row{} scored, {} row error{}; flagged: {}",

@@ -118,7 +118,30 @@ pub struct ModelData {
     /// flagged `threat` is flagged `toxic` too, and the summary score says so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub main_covers: bool,
+    /// The languages the model covers, as [`crate::text::lang::Guess::code`] names them: a
+    /// comment in another language is not scored (`moderate score` flags it
+    /// `unsupported_language`, `moderate serve` refuses it). Files without the field cover
+    /// [`DEFAULT_LANGUAGES`], and a model covering exactly those is written without it, so older
+    /// files load unchanged and keep their bytes.
+    #[serde(
+        default = "default_languages",
+        skip_serializing_if = "is_default_languages"
+    )]
+    pub languages: Vec<String>,
     pub card: ModelCard,
+}
+
+/// The languages of a model file that names none: French and English, the languages of the
+/// analyzer's word lists and lexicons.
+pub const DEFAULT_LANGUAGES: [&str; 2] = ["fr", "en"];
+
+/// [`DEFAULT_LANGUAGES`], as [`ModelData::languages`] holds them.
+pub fn default_languages() -> Vec<String> {
+    DEFAULT_LANGUAGES.map(String::from).to_vec()
+}
+
+fn is_default_languages(languages: &[String]) -> bool {
+    languages == DEFAULT_LANGUAGES
 }
 
 #[derive(Serialize)]
@@ -231,6 +254,9 @@ impl ModelData {
         if !self.labels.iter().any(|l| l.name == self.main_label) {
             return Err(format!("main label '{}' has no model", self.main_label));
         }
+        if self.languages.is_empty() {
+            return Err("model covers no language (\"languages\" is empty)".into());
+        }
         Ok(())
     }
 }
@@ -313,5 +339,20 @@ mod tests {
         );
         let e = ModelData::from_bytes(b"", "m.json").unwrap_err();
         assert!(e.to_string().contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn covered_languages_default_to_french_and_english_and_round_trip() {
+        let mut data = ModelData::from_bytes(DEFAULT_MODEL, "m.json").unwrap();
+        // The default model file has no `languages` field: it covers French and English.
+        assert!(!String::from_utf8_lossy(DEFAULT_MODEL).contains("\"languages\":[\"fr\""));
+        assert_eq!(data.languages, ["fr", "en"]);
+        data.languages = vec!["fr".into(), "en".into(), "ar".into()];
+        let bytes = data.to_bytes().unwrap();
+        let again = ModelData::from_bytes(&bytes, "m.json").unwrap();
+        assert_eq!(again.languages, ["fr", "en", "ar"]);
+        data.languages.clear();
+        let e = ModelData::from_bytes(&data.to_bytes().unwrap(), "m.json").unwrap_err();
+        assert!(e.to_string().contains("covers no language"), "{e}");
     }
 }

@@ -22,7 +22,8 @@ use crate::train::logistic::sigmoid;
 
 pub use explain::Contribution;
 pub use file::{
-    LabelMetrics, LabelModel, ModelCard, ModelData, SourceCard, DEFAULT_MODEL, FORMAT, VERSION,
+    default_languages, LabelMetrics, LabelModel, ModelCard, ModelData, SourceCard,
+    DEFAULT_LANGUAGES, DEFAULT_MODEL, FORMAT, VERSION,
 };
 
 /// The raw score of a logistic model on a sparse row: `w·x + bias`, before the sigmoid.

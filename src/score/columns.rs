@@ -1,8 +1,10 @@
 //! The output columns, one definition for every format, and the one rounding rule for scores.
 //!
 //! Every scored row gets, after its own fields and in this order: `score_<label>` for each model
-//! label, `shouting`, `flagged`, `reasons` and `error` ([`Columns`]). A row that could not be
-//! scored gets empty scores and lists and its error message ([`Cell`]).
+//! label, `shouting`, `flagged`, `reasons`, `error` and `language` ([`Columns`]). A row that could
+//! not be scored gets empty scores and lists and its error message ([`Cell`]); a comment in a
+//! language the model does not cover gets empty scores, and `unsupported_language` and
+//! `language:<code>` in `flagged` and `reasons` as [`Unsupported`] says ([`Rated::unscored`]).
 //!
 //! Scores are written with four decimals, rounded half to even on the score's exact value, as
 //! `format!("{:.4}")` does: 0.03125 (1/32) is 0.0312, 0.09375 is 0.0938. A text format writes
@@ -11,6 +13,7 @@
 
 use crate::io::input::printable;
 use crate::model::{Model, Scored};
+use crate::text::lang::Guess;
 
 /// The text column or field when none is named: the first of these present, in this order,
 /// whatever its case.
@@ -82,8 +85,67 @@ pub fn duplicate_notices(names: &[String]) -> Vec<String> {
     out
 }
 
-/// What scoring one row gave: its scores, or why it could not be scored.
-pub type Outcome = std::result::Result<Scored, String>;
+/// What scoring one row gave: its language and scores, or why it could not be scored.
+pub type Outcome = std::result::Result<Rated, String>;
+
+/// What to do with a comment in a language the model does not cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unsupported {
+    /// Empty scores, empty `flagged`; `reasons` says `language:<code>`.
+    Skip,
+    /// Empty scores, `flagged` = `unsupported_language`, `reasons` = `language:<code>`: a
+    /// moderator must look at it.
+    #[default]
+    Flag,
+    /// Scored as if it were in a language the model covers (the scores mean little).
+    Score,
+}
+
+/// The flag of a comment in a language the model does not cover ([`Unsupported::Flag`]).
+pub const UNSUPPORTED_LANGUAGE: &str = "unsupported_language";
+
+/// A comment that had a text: its language, and its scores unless its language kept it from being
+/// scored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rated {
+    /// Its language code ([`Guess::code`]).
+    pub language: &'static str,
+    /// Whether the model covers its language ([`Guess::covered_by`]).
+    pub covered: bool,
+    /// P(label = 1) per label in model order, then the shouting signal; `None` when not scored.
+    pub scores: Option<(Vec<f32>, f32)>,
+    pub flagged: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+impl Rated {
+    /// A scored comment.
+    pub fn scored(guess: Guess, covered: bool, s: Scored) -> Rated {
+        Rated {
+            language: guess.code(),
+            covered,
+            scores: Some((s.scores, s.shouting)),
+            flagged: s.flagged,
+            reasons: s.reasons,
+        }
+    }
+
+    /// A comment not scored because the model does not cover its language: flagged
+    /// `unsupported_language` or not, as `action` says.
+    pub fn unscored(guess: Guess, action: Unsupported) -> Rated {
+        let flagged = match action {
+            Unsupported::Flag => vec![UNSUPPORTED_LANGUAGE.to_string()],
+            Unsupported::Skip | Unsupported::Score => Vec::new(),
+        };
+        Rated {
+            language: guess.code(),
+            covered: false,
+            scores: None,
+            flagged,
+            reasons: vec![format!("language:{}", guess.code())],
+        }
+    }
+}
 
 /// The columns appended to every row.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,11 +163,14 @@ pub enum Cell<'a> {
     List(&'a [String]),
     /// The row's error message; `None` on a scored row.
     Error(Option<&'a str>),
+    /// A text value (the language); `None` on a row that could not be scored.
+    Text(Option<&'a str>),
 }
 
 impl Columns {
     /// The columns after the scores.
-    pub const AFTER_SCORES: [&'static str; 4] = ["shouting", "flagged", "reasons", "error"];
+    pub const AFTER_SCORES: [&'static str; 5] =
+        ["shouting", "flagged", "reasons", "error", "language"];
 
     pub fn new(model: &Model) -> Columns {
         let mut names: Vec<String> = model.labels().map(|l| format!("score_{l}")).collect();
@@ -136,14 +201,20 @@ impl Columns {
     pub fn cells<'a>(&'a self, outcome: &'a Outcome) -> impl Iterator<Item = (&'a str, Cell<'a>)> {
         let mut cells = Vec::with_capacity(self.names.len());
         match outcome {
-            Ok(s) => {
-                debug_assert_eq!(s.scores.len(), self.labels);
-                cells.extend(s.scores.iter().map(|&x| Cell::Score(Some(x))));
+            Ok(r) => {
+                match &r.scores {
+                    Some((scores, shouting)) => {
+                        debug_assert_eq!(scores.len(), self.labels);
+                        cells.extend(scores.iter().map(|&x| Cell::Score(Some(x))));
+                        cells.push(Cell::Score(Some(*shouting)));
+                    }
+                    None => cells.extend((0..=self.labels).map(|_| Cell::Score(None))),
+                }
                 cells.extend([
-                    Cell::Score(Some(s.shouting)),
-                    Cell::List(&s.flagged),
-                    Cell::List(&s.reasons),
+                    Cell::List(&r.flagged),
+                    Cell::List(&r.reasons),
                     Cell::Error(None),
+                    Cell::Text(Some(r.language)),
                 ]);
             }
             Err(message) => {
@@ -153,6 +224,7 @@ impl Columns {
                     Cell::List(&[]),
                     Cell::List(&[]),
                     Cell::Error(Some(message)),
+                    Cell::Text(None),
                 ]);
             }
         }
@@ -259,12 +331,42 @@ mod tests {
         assert!(cells[..=labels.len()]
             .iter()
             .all(|(_, c)| *c == Cell::Score(None)));
-        assert_eq!(cells.last(), Some(&("error", Cell::Error(Some("bad row")))));
-        let scored: Outcome =
-            Ok(model.score("Merci pour cet article.", crate::model::Reasons::All));
+        assert_eq!(
+            cells[cells.len() - 2],
+            ("error", Cell::Error(Some("bad row")))
+        );
+        assert_eq!(cells.last(), Some(&("language", Cell::Text(None))));
+        let text = "Merci pour cet article.";
+        let scored: Outcome = Ok(Rated::scored(
+            crate::text::lang::guess(text),
+            true,
+            model.score(text, crate::model::Reasons::All),
+        ));
         let cells: Vec<_> = columns.cells(&scored).collect();
         assert_eq!(cells.len(), names.len());
-        assert_eq!(cells.last(), Some(&("error", Cell::Error(None))));
+        assert_eq!(cells[cells.len() - 2], ("error", Cell::Error(None)));
+        assert_eq!(cells.last(), Some(&("language", Cell::Text(Some("fr")))));
         assert!(matches!(cells[0], (_, Cell::Score(Some(_)))));
+    }
+
+    #[test]
+    fn unscored_rows_have_empty_scores_and_say_why() {
+        let model = Model::default_model().expect("embedded model");
+        let columns = Columns::new(&model);
+        let guess = crate::text::lang::guess("السوريين حشرات");
+        for (action, flagged) in [
+            (Unsupported::Flag, &[UNSUPPORTED_LANGUAGE.to_string()][..]),
+            (Unsupported::Skip, &[][..]),
+        ] {
+            let outcome: Outcome = Ok(Rated::unscored(guess, action));
+            let cells: Vec<_> = columns.cells(&outcome).collect();
+            assert_eq!(cells.len(), columns.names().count());
+            let scores = model.labels().count() + 1;
+            assert!(cells[..scores].iter().all(|(_, c)| *c == Cell::Score(None)));
+            assert_eq!(cells[scores], ("flagged", Cell::List(flagged)));
+            let reasons = ["language:ar".to_string()];
+            assert_eq!(cells[scores + 1], ("reasons", Cell::List(&reasons)));
+            assert_eq!(cells.last(), Some(&("language", Cell::Text(Some("ar")))));
+        }
     }
 }

@@ -220,9 +220,11 @@ impl<R: BufRead, W: Write> RowFormat for Csv<R, W> {
         for (_, cell) in columns.cells(outcome) {
             match cell {
                 Cell::Score(Some(s)) => rec.push_field(score_text(s, &mut num).as_bytes()),
-                Cell::Score(None) | Cell::Error(None) => rec.push_field(b""),
+                Cell::Score(None) | Cell::Error(None) | Cell::Text(None) => rec.push_field(b""),
                 Cell::List(items) => rec.push_field(items.join(";").as_bytes()),
-                Cell::Error(Some(message)) => rec.push_field(message.as_bytes()),
+                Cell::Error(Some(message)) | Cell::Text(Some(message)) => {
+                    rec.push_field(message.as_bytes())
+                }
             }
         }
         rec

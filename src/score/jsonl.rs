@@ -270,9 +270,13 @@ pub fn render_object(row: ObjectRow, outcome: &Outcome, columns: &Columns) -> Ve
             Cell::Score(Some(s)) => {
                 serde_json::to_writer(&mut out, &serde_json::Number::from_f64(score_number(s)))
             }
-            Cell::Score(None) | Cell::Error(None) => serde_json::to_writer(&mut out, &()),
+            Cell::Score(None) | Cell::Error(None) | Cell::Text(None) => {
+                serde_json::to_writer(&mut out, &())
+            }
             Cell::List(items) => serde_json::to_writer(&mut out, items),
-            Cell::Error(Some(message)) => serde_json::to_writer(&mut out, message),
+            Cell::Error(Some(message)) | Cell::Text(Some(message)) => {
+                serde_json::to_writer(&mut out, message)
+            }
         };
     }
     out.push(b'}');

@@ -17,6 +17,11 @@
 //! [`ScoreOptions::max_record_bytes`], so memory stays bounded whatever the file. HTML comments
 //! ([`Html`]) are scored on their text ([`crate::text::html::html_to_text`]) and written back as
 //! they were.
+//!
+//! Each text's language is guessed ([`crate::text::lang::guess`]) and written in the `language`
+//! column; a text in a language the model does not cover (`ModelData::languages`) is not scored
+//! unless [`ScoreOptions::unsupported`] says so ([`Unsupported`]), and is counted in
+//! [`Summary::unsupported`].
 
 pub mod columns;
 mod csv;
@@ -32,12 +37,13 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::{Model, Reasons};
 
-pub use self::columns::{Cell, Columns, Outcome};
+pub use self::columns::{Cell, Columns, Outcome, Rated, Unsupported, UNSUPPORTED_LANGUAGE};
 pub use self::csv::Csv;
 pub use self::json::Json;
 pub use self::jsonl::Jsonl;
 use crate::io::records::MAX_RECORD_BYTES;
 use crate::text::html::{has_tags, html_to_text};
+use crate::text::lang;
 
 /// Rows per parallel batch.
 pub const BATCH: usize = 4096;
@@ -157,10 +163,13 @@ pub struct ScoreOptions {
     pub html: Html,
     /// Bound on one record (CSV), line (JSON Lines) or element (JSON array).
     pub max_record_bytes: usize,
+    /// What to do with a comment in a language the model does not cover.
+    pub unsupported: Unsupported,
 }
 
 impl Default for ScoreOptions {
-    /// `text` (or another known name), flagged rows' reasons, `,`, HTML detected, 16 MiB records.
+    /// `text` (or another known name), flagged rows' reasons, `,`, HTML detected, 16 MiB records,
+    /// comments in unsupported languages flagged.
     fn default() -> Self {
         ScoreOptions {
             text_column: None,
@@ -169,6 +178,7 @@ impl Default for ScoreOptions {
             delimiter: b',',
             html: Html::Auto,
             max_record_bytes: MAX_RECORD_BYTES,
+            unsupported: Unsupported::Flag,
         }
     }
 }
@@ -238,6 +248,9 @@ pub struct Summary {
     pub errors: u64,
     /// Per model label, then `shouting`: rows flagged.
     pub flagged: Vec<(String, u64)>,
+    /// Per language code, in code order: comments in a language the model does not cover
+    /// (whether they were then scored or not).
+    pub unsupported: Vec<(String, u64)>,
 }
 
 impl Summary {
@@ -253,10 +266,19 @@ impl Summary {
     fn count(&mut self, outcome: &Outcome) {
         self.rows += 1;
         match outcome {
-            Ok(s) => {
-                for f in &s.flagged {
+            Ok(r) => {
+                for f in &r.flagged {
                     if let Some(e) = self.flagged.iter_mut().find(|e| &e.0 == f) {
                         e.1 += 1;
+                    }
+                }
+                if !r.covered {
+                    match self
+                        .unsupported
+                        .binary_search_by(|e| e.0.as_str().cmp(r.language))
+                    {
+                        Ok(i) => self.unsupported[i].1 += 1,
+                        Err(i) => self.unsupported.insert(i, (r.language.to_string(), 1)),
                     }
                 }
             }
@@ -312,13 +334,13 @@ pub fn run<F: RowFormat>(
                 let outcome = F::text(&shape, &mut row).map(|text| {
                     text.and_then(|text| {
                         if html != Html::On {
-                            return Ok(model.score(text, opts.reasons));
+                            return Ok(rate(model, text, opts));
                         }
                         let plain = html_to_text(text);
                         if plain.trim().is_empty() {
                             return Err("empty text once the HTML tags are removed".into());
                         }
-                        Ok(model.score(&plain, opts.reasons))
+                        Ok(rate(model, &plain, opts))
                     })
                 });
                 let out = F::render(&shape, row, outcome.as_ref(), &columns);
@@ -341,6 +363,18 @@ pub fn run<F: RowFormat>(
         progress.notice(&n);
     }
     Ok(summary)
+}
+
+/// A text's language, and its scores unless the model does not cover its language and
+/// [`ScoreOptions::unsupported`] says not to score it.
+pub fn rate(model: &Model, text: &str, opts: &ScoreOptions) -> Rated {
+    let guess = lang::guess(text);
+    let covered = guess.covered_by(&model.data.languages);
+    if covered || opts.unsupported == Unsupported::Score {
+        Rated::scored(guess, covered, model.score(text, opts.reasons))
+    } else {
+        Rated::unscored(guess, opts.unsupported)
+    }
 }
 
 /// [`Html::On`] when more than half of the first [`HTML_SAMPLE`] texts of `batch` have tags.

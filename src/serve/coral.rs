@@ -16,6 +16,10 @@
 //!   later phase, would have held), so the comment goes on through Coral's own rules.
 //! - Coral gives up on a phase after its timeout (200 ms by default) and on any non-2xx answer,
 //!   and goes on without it.
+//! - A comment in a language the model does not cover ([`crate::text::lang::guess`]: Arabic,
+//!   Arabizi, emoji only…) is not scored, and gets the answer of an empty comment, 204: no
+//!   opinion, so Coral's own rules decide, as they would without this phase. Withholding it would
+//!   hold every Arabic comment; a score would be made up.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -29,6 +33,7 @@ use sha2::Sha256;
 use super::metrics::Endpoint;
 use super::{read_body, score_blocking, Shared};
 use crate::text::html::html_to_text;
+use crate::text::lang;
 
 #[derive(Debug, Deserialize)]
 struct ModerationRequest {
@@ -105,6 +110,14 @@ pub async fn moderate(State(s): State<Shared>, headers: HeaderMap, body: Body) -
     let html = request.comment.and_then(|c| c.body).unwrap_or_default();
     let text = html_to_text(&html);
     if text.trim().is_empty() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let guess = lang::guess(&text);
+    if !guess.covered_by(&s.model.data.languages) {
+        tracing::debug!(
+            language = guess.code(),
+            "comment in a language the model does not cover: not scored"
+        );
         return StatusCode::NO_CONTENT.into_response();
     }
     let main = s.main;

@@ -20,6 +20,12 @@
 //! Any other attribute (`SEVERE_TOXICITY`, `PROFANITY`, …), or one whose labels the loaded model
 //! lacks, is a 400. Span offsets count Unicode code points; a text of more than [`MAX_SPANS`]
 //! sentences with `spanAnnotations` is a 400. Nothing is ever stored, whatever `doNotStore` says.
+//!
+//! Languages, as Perspective answers them: a request whose `languages` name one the model does
+//! not cover (`ModelData::languages`), or without `languages` whose text is guessed to be in one
+//! ([`crate::text::lang::guess`], as `moderate score` guesses it: Arabic, Arabizi, emoji only…),
+//! is a 400 `INVALID_ARGUMENT` "Attribute TOXICITY does not support request languages: ar", and
+//! gets no score. Languages the client names and the model covers are trusted, unchecked.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -29,12 +35,13 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::metrics::Endpoint;
-use super::text::{self, Detected};
+use super::text;
 use super::{
     error_response, read_body, same_secret, score_blocking, Abandoned, ApiError, Shared, MAX_SPANS,
     MAX_TEXT_BYTES,
 };
 use crate::model::Model;
+use crate::text::lang::{self, Guess};
 
 /// Perspective attributes and the model labels each is the max of.
 const ATTRIBUTES: [(&str, &[&str]); 4] = [
@@ -226,6 +233,7 @@ fn parse(s: &Shared, body: &[u8]) -> Result<Job, ApiError> {
             "Attribute {first_attr} does not support request languages: {langs}"
         ))
     };
+    let covered = &s.model.data.languages;
     let (languages, detected) = match req.languages.filter(|l| !l.is_empty()) {
         Some(langs) => {
             let norm: Vec<String> = langs
@@ -237,17 +245,17 @@ fn parse(s: &Shared, body: &[u8]) -> Result<Job, ApiError> {
                         .to_ascii_lowercase()
                 })
                 .collect();
-            if norm
-                .iter()
-                .any(|l| !text::SUPPORTED_LANGUAGES.contains(&l.as_str()))
-            {
+            if norm.iter().any(|l| !covered.contains(l)) {
                 return Err(unsupported(&langs.join(",")));
             }
             (norm, false)
         }
-        None => match text::detect_language(&text) {
-            Detected::Supported(l) => (vec![l.to_string()], true),
-            Detected::Unsupported(l) => return Err(unsupported(&l)),
+        None => match lang::guess(&text) {
+            guess if !guess.covered_by(covered) => return Err(unsupported(guess.code())),
+            // A short comment with no word of any list ("ok", "Bravo Macron"): scored, the
+            // model's languages answered, none detected.
+            Guess::ShortLatin => (covered.clone(), false),
+            guess => (vec![guess.code().to_string()], true),
         },
     };
     Ok(Job {

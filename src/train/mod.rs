@@ -284,6 +284,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
         labels: label_models,
         shouting_threshold: params.shouting_threshold,
         main_covers: params.main_covers,
+        languages: crate::model::default_languages(),
         card: card::card(params, &ds.labels[main], sources, plan.notes),
     };
     Ok(Trained {

@@ -24,5 +24,19 @@ pub const WORDS: Words = Words {
         "CEO", "TV", "CNN", "BBC", "AP", "OK", "AI", "COVID", "AIDS", "HIV", "DNA", "USD", "EUR",
         "CAD", "MAD", "ICC", "ICJ", "GCC", "OPEC", "KSA", "UAE",
     ],
+    // Not `a`, `an`, `on`, `so`, `me`, `as`, `die`: words of other languages too (`die`,
+    // German, is also an English threat, which must stay English). `don` is `don't` cut at its
+    // apostrophe (`dont` is French).
+    function_words: &[
+        "the", "and", "is", "are", "was", "were", "been", "of", "to", "in", "that", "this",
+        "these", "those", "it", "its", "you", "your", "he", "she", "they", "we", "i", "my", "his",
+        "her", "their", "our", "with", "for", "not", "but", "have", "has", "had", "do", "does",
+        "did", "will", "would", "can", "should", "what", "who", "which", "from", "at", "by", "or",
+        "just", "there", "here", "about", "if", "them", "him", "don", "doesn", "isn", "didn",
+        "aren", "wasn", "u", "ur", "im", "up", "off", "get", "got", "go", "all", "out", "like",
+        "when", "how", "why", "be", "am", "yall", "aint", "gonna", "wanna", "being", "no", "one",
+        "more", "some", "any", "than", "then", "too", "very", "only", "never", "ever", "yeah",
+        "yes",
+    ],
     lexicons: embed_lexicons!("en"),
 };

@@ -30,5 +30,21 @@ pub const WORDS: Words = Words {
         "JT", "BFM", "BFMTV", "AFP", "RFI", "IA", "SIDA", "VIH", "ADN", "DH", "ONF", "OQTF",
         "CEDH", "CPI", "CIJ", "MRE", "CCG", "OPEP", "EAU",
     ],
+    // Not `on`, `a`, `as`, `me`, `son`, `y`, `dont` (`don't` unspelt): English or Spanish
+    // words too. `de`, `un`, `en`, `se`, `si`, `non` are Spanish or Italian too, but too frequent in
+    // French to leave out (Spanish and Italian have other words of their own). With a few
+    // frequent adverbs and the chat words `mdr`, `ptdr`, `jsuis`, `chui`.
+    function_words: &[
+        "le", "la", "les", "des", "du", "une", "et", "est", "sont", "je", "tu", "il", "ils",
+        "elle", "elles", "nous", "vous", "que", "qui", "quoi", "pas", "ne", "ce", "cette", "ces",
+        "cet", "dans", "pour", "sur", "avec", "mais", "ou", "où", "au", "aux", "sa", "ses", "mon",
+        "mes", "ton", "ta", "tes", "leur", "leurs", "nos", "votre", "vos", "lui", "à", "été",
+        "être", "très", "était", "comme", "tout", "tous", "toute", "aussi", "même", "donc",
+        "alors", "parce", "quand", "sans", "chez", "rien", "moi", "toi", "ça", "cela", "ont",
+        "fait", "faut", "peut", "avoir", "de", "un", "en", "te", "se", "si", "va", "vas", "oui",
+        "non", "quel", "quelle", "quels", "suis", "ai", "bah", "mdr", "ptdr", "jsuis", "chui",
+        "plus", "trop", "bon", "merci", "jamais", "toujours", "encore", "déjà", "ici", "là",
+        "voilà", "vraiment",
+    ],
     lexicons: embed_lexicons!("fr"),
 };

@@ -12,8 +12,11 @@
 
 mod en;
 mod fr;
+pub mod guess;
 
 use crate::text::lexicon::Category;
+
+pub use guess::{guess, Guess};
 
 /// The lexicon files shipped for a language, `models/lexicons/<code>/<category>.txt`, compiled
 /// into the binary, in [`Category::ALL`] order.
@@ -76,6 +79,10 @@ pub struct Words {
     pub second_person: &'static [&'static str],
     /// Acronyms common in news comments, in upper case: all-caps words that are not shouting.
     pub acronyms: &'static [&'static str],
+    /// Function words that tell the language of a comment ([`guess`]): frequent, and rare in the
+    /// other languages the guesser counts, so that no word counts for two languages. Written in
+    /// lower case with their accents (`très`); the elisions count too, before an apostrophe.
+    pub function_words: &'static [&'static str],
     /// The lexicon files shipped for the language (the identity terms are one of them), compiled
     /// in, in [`Category::ALL`] order.
     pub lexicons: [(Category, &'static str); 6],
