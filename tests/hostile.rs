@@ -502,3 +502,27 @@ fn padding_before_a_comment_does_not_hide_it() {
         field(beyond, reasons)
     );
 }
+
+/// A model path that is huge (a sparse 300 MB file) or endless (`/dev/zero`) is refused without
+/// being read whole: the model file is bounded (issue 15, item 4).
+#[test]
+fn a_huge_or_endless_model_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    for model in [big.to_str().unwrap(), "/dev/zero"] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
+            .args(["explain", "--model", model, "bonjour"])
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{model}");
+        let said = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            said.contains("not a moderate model file"),
+            "{model}: {said}"
+        );
+    }
+}

@@ -86,10 +86,25 @@ pub fn open<R: Read + 'static>(
     mut input: R,
     forced: Option<&'static Encoding>,
 ) -> io::Result<Opened> {
-    let mut head = Vec::with_capacity(SAMPLE_BYTES);
-    (&mut input)
-        .take(SAMPLE_BYTES as u64)
-        .read_to_end(&mut head)?;
+    // Up to SAMPLE_BYTES, but no waiting on a pipe that has sent whole lines and then nothing
+    // more for now (`tail -f | moderate score -`): a short read with a line in hand ends the
+    // sample, so the output starts before 64 KiB have arrived. Files fill it in one read.
+    let mut head = vec![0u8; SAMPLE_BYTES];
+    let mut len = 0;
+    while len < SAMPLE_BYTES {
+        let n = match input.read(&mut head[len..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let asked = SAMPLE_BYTES - len;
+        len += n;
+        if n < asked && head[..len].contains(&b'\n') {
+            break;
+        }
+    }
+    head.truncate(len);
     let (encoding, detection) = match forced {
         Some(e) => (e, Detection::Forced),
         None => detect(&head)?,

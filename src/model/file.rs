@@ -30,6 +30,14 @@ pub const VERSION: u32 = 3;
 /// The first version whose checksum covers the format and the version.
 const VERSION_IN_CHECKSUM: u32 = 3;
 
+/// The checksum this version writes for a model (what its file's `sha256` says once saved): the
+/// model's identity in reports.
+pub fn checksum_of(data: &ModelData) -> Option<String> {
+    serde_json::to_string(data)
+        .ok()
+        .map(|body| checksum(VERSION, &body))
+}
+
 /// The checksum of a model file of `version` whose `model` value is `body`: SHA-256 of
 /// `moderate-model:<version>:<body>` from version 3 on, of `body` alone before.
 fn checksum(version: u32, body: &str) -> String {

@@ -48,6 +48,10 @@ impl LabelModel {
     }
 }
 
+/// The largest model file `Model::load` reads: the default model (with its word vectors) is about
+/// 9 MB, a site model with a larger vocabulary a few times that.
+pub const MAX_MODEL_BYTES: u64 = 256 << 20;
+
 /// A loaded model, ready to score.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -103,11 +107,32 @@ impl Model {
     }
 
     /// Load a model file, or the embedded default when `path` is None.
+    /// Files over [`MAX_MODEL_BYTES`] are refused without being read whole.
     pub fn load(path: Option<&Path>) -> Result<Model> {
         match path {
             None => Model::default_model(),
             Some(p) => {
-                let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+                // Read at most one byte past the bound, so a huge or endless file (a FIFO, a
+                // device) costs no more memory than the bound.
+                use std::io::Read;
+                let file = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                let too_big = || {
+                    Error::Model(format!(
+                        "{}: over {} MB: not a moderate model file",
+                        p.display(),
+                        MAX_MODEL_BYTES >> 20
+                    ))
+                };
+                if file.metadata().is_ok_and(|m| m.len() > MAX_MODEL_BYTES) {
+                    return Err(too_big());
+                }
+                let mut bytes = Vec::new();
+                file.take(MAX_MODEL_BYTES + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io(p, e))?;
+                if bytes.len() as u64 > MAX_MODEL_BYTES {
+                    return Err(too_big());
+                }
                 Model::new(ModelData::from_bytes(&bytes, &p.display().to_string())?)
             }
         }

@@ -8,7 +8,6 @@ use super::charts::{budget_chart, histogram_chart, pr_chart, roc_chart};
 use super::{curve, LabelView, Meta, MAX_TEXT_CHARS, WORST};
 use crate::eval::{self, BudgetRow, Report};
 use crate::io::dataset::Dataset;
-use crate::io::digest::sha256_hex;
 use crate::model::Model;
 
 /// Text for HTML content and attribute values.
@@ -52,12 +51,9 @@ pub(super) fn count(n: u64) -> String {
     out
 }
 
-/// The model's identity: the SHA-256 of its content, as stored in its file's envelope.
+/// The model's identity: the SHA-256 of its file's envelope, as this version writes it.
 fn model_sha256(model: &Model) -> String {
-    match serde_json::to_string(&model.data) {
-        Ok(body) => sha256_hex(body.as_bytes()),
-        Err(_) => "unknown".into(),
-    }
+    crate::model::file::checksum_of(&model.data).unwrap_or_else(|| "unknown".into())
 }
 
 /// A score to three decimals, or four when three would not tell it from the threshold.
