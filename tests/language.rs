@@ -3,15 +3,18 @@
 //! gets no made-up score: `score` leaves its scores empty and flags it `unsupported_language`
 //! (`--unsupported skip|flag|score` to choose), `serve` answers Perspective's 400 and Coral's 204.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
+
+mod common;
+use common::server::Server;
 
 const BIN: &str = env!("CARGO_BIN_EXE_moderate");
 
@@ -235,40 +238,12 @@ fn the_model_file_says_which_languages_it_covers() {
     assert_eq!(cell(&rows[3], "flagged"), "unsupported_language");
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
 const SECRET: &str = "ems_language_test_5e1d";
 
 impl Server {
     /// `moderate serve` on a free loopback port; `--threshold 0` makes any score a decision.
     fn start() -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "error"])
-            .args(["--coral-secret", SECRET, "--threshold", "0"])
-            .env_remove("MODERATE_API_KEY")
-            .env_remove("MODERATE_CORAL_SECRET")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moderate serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read the bound address");
-        let addr = line
-            .trim()
-            .strip_prefix("moderate serve: listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Server {
-            child,
-            addr,
-            _stdout: stdout,
-        }
+        Server::spawn(&["--coral-secret", SECRET, "--threshold", "0"], &[])
     }
 
     /// POST `body` to `path`: the status and the body.
@@ -323,13 +298,6 @@ impl Server {
             &[("X-Coral-Signature", &sig)],
             body.as_bytes(),
         )
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -2,15 +2,18 @@
 //! (a raw HTTP/1.1 client on `TcpStream`, so that malformed and partial requests can be sent).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Command;
 use std::thread::sleep;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
+
+mod common;
+use common::server::Server;
 
 const BIN: &str = env!("CARGO_BIN_EXE_moderate");
 const KEY: &str = "test-key-7f3a";
@@ -29,12 +32,6 @@ const TEXTS: [&str; 8] = [
     "Le gouvernement a encore menti sur les chiffres du chômage. Honteux !",
 ];
 
-struct Server {
-    child: Child,
-    addr: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
 impl Server {
     fn start(extra: &[&str]) -> Server {
         Server::spawn(extra, &[])
@@ -42,33 +39,6 @@ impl Server {
 
     fn start_with_env(env: &[(&str, &str)]) -> Server {
         Server::spawn(&[], env)
-    }
-
-    fn spawn(extra: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "error"])
-            .args(extra)
-            .env_remove("MODERATE_API_KEY")
-            .env_remove("MODERATE_CORAL_SECRET")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moderate serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read the bound address");
-        let addr = line
-            .trim()
-            .strip_prefix("moderate serve: listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Server {
-            child,
-            addr,
-            _stdout: stdout,
-        }
     }
 
     fn with_secrets() -> Server {
@@ -99,13 +69,6 @@ impl Server {
             headers.push(("X-Coral-Signature", s));
         }
         http(&self.addr, "POST", "/coral/moderate", &headers, body)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

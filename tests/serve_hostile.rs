@@ -7,9 +7,8 @@
 //!   aborted requests leave nothing in flight;
 //! - span annotations are bounded, and requests answered 504 stop occupying the scoring threads.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::process::{Child, ChildStdout, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -17,7 +16,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-const BIN: &str = env!("CARGO_BIN_EXE_moderate");
+mod common;
+use common::server::Server;
+
 const SECRET: &str = "ems_hostile_secret_5d1e";
 const ANALYZE: &str = "/v1alpha1/comments:analyze";
 /// The comment of issue 15's padding case.
@@ -25,38 +26,9 @@ const COMMENT: &str = "Ces bougnoules sont des cafards, il faut les exterminer."
 /// Waits for the server to settle are bounded by this (a hang guard, not a speed assertion).
 const PATIENCE: Duration = Duration::from_secs(60);
 
-struct Server {
-    child: Child,
-    addr: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
 impl Server {
     fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--log-level", "error"])
-            .args(["--coral-secret", SECRET])
-            .args(extra)
-            .env_remove("MODERATE_API_KEY")
-            .env_remove("MODERATE_CORAL_SECRET")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moderate serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read the bound address");
-        let addr = line
-            .trim()
-            .strip_prefix("moderate serve: listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Server {
-            child,
-            addr,
-            _stdout: stdout,
-        }
+        Server::spawn(&[&["--coral-secret", SECRET], extra].concat(), &[])
     }
 
     fn connect(&self) -> TcpStream {
@@ -110,13 +82,6 @@ impl Server {
             }
             sleep(Duration::from_millis(50));
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
