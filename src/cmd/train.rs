@@ -13,6 +13,7 @@ use indicatif::ProgressBar;
 use moderate::error::Error;
 use moderate::features::FeatureConfig;
 use moderate::model::{Model, ModelData};
+use moderate::train::adapt::{self, Adaptation, Adapted};
 use moderate::train::{
     self, ParamError, Stage, TrainError, TrainParams, TrainProgress, Trained, ValidParams,
 };
@@ -106,8 +107,33 @@ pub struct Args {
     /// Write a self-contained HTML report of the new model on the held-out rows.
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    /// Adapt a base model to your rows instead of training from nothing: `default` (the model
+    /// built into moderate) or a model file. Each label of your file is fitted again on your
+    /// rows; the base model's other labels are kept as they are, and its features (vocabulary,
+    /// word vectors, lexicons, settings) are kept whole, so the feature flags do not apply.
+    #[arg(
+        long,
+        value_name = "MODEL",
+        conflicts_with_all = [
+            "max_features", "max_evidence", "mask_identity", "short_text_tokens",
+            "sentence_pool", "shouting_floor", "vectors", "min_df", "lexicons",
+            "main_covers_labels",
+        ]
+    )]
+    from: Option<String>,
+    /// How `--from` fits a label again: `stack` (the base model's score is one more feature
+    /// beside its features; adapts best in training/README.md) or `warm` (the base weights are
+    /// where the solver starts).
+    #[arg(long, value_enum, default_value = "stack", requires = "from")]
+    adapt: AdaptArg,
     #[arg(long, short)]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AdaptArg {
+    Stack,
+    Warm,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
@@ -121,12 +147,16 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if let Some(p) = &a.split_out {
         outputs.push(("--split-out", p));
     }
-    let inputs: Vec<(&str, &Path)> = a
+    let mut inputs: Vec<(&str, &Path)> = a
         .input
         .data
         .iter()
         .map(|d| ("--data", d.as_path()))
         .collect();
+    let base_path = a.from.as_deref().filter(|f| *f != "default").map(Path::new);
+    if let Some(p) = base_path {
+        inputs.push(("--from", p));
+    }
     super::check_outputs(&outputs, &inputs)?;
     let source_weights = super::pairs(&a.weights, "--weight", "FILE=N")?
         .into_iter()
@@ -187,10 +217,27 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     }
     let params = params.check().map_err(param_error)?;
     let progress = Progress::new(!a.quiet);
-    let trained = train::train(&params, &progress).map_err(train_error)?;
+    let (trained, adapted) = match &a.from {
+        None => (train::train(&params, &progress).map_err(train_error)?, None),
+        Some(_) => {
+            let base = Model::load(base_path).map_err(super::cli_error)?;
+            let name =
+                base_path.map_or("the default model".to_string(), |p| p.display().to_string());
+            let method = match a.adapt {
+                AdaptArg::Stack => Adaptation::Stack,
+                AdaptArg::Warm => Adaptation::Warm,
+            };
+            let (trained, adapted) =
+                adapt::adapt(&base, &name, method, &params, &progress).map_err(train_error)?;
+            (trained, Some(adapted))
+        }
+    };
     train::write_model(&trained.model, &a.out)?;
     if !a.quiet {
         print_training_summary(&trained.model);
+        if let Some(ad) = &adapted {
+            print_adaptation(ad);
+        }
         eprintln!("moderate: model written to {}", a.out.display());
     }
     if let Some(path) = &a.report {
@@ -319,6 +366,44 @@ fn print_training_summary(data: &ModelData) {
                 m.pr_auc.unwrap_or(f64::NAN)
             );
         }
+    }
+}
+
+/// `train --from`: what was refitted and kept, and base against adapted on the held-out rows.
+fn print_adaptation(ad: &Adapted) {
+    eprintln!(
+        "refitted on your rows: {}; kept from the base model: {}",
+        if ad.refitted.is_empty() {
+            "none".to_string()
+        } else {
+            ad.refitted.join(", ")
+        },
+        if ad.kept.is_empty() {
+            "none".to_string()
+        } else {
+            ad.kept.join(", ")
+        }
+    );
+    if ad.comparison.is_empty() {
+        return;
+    }
+    eprintln!("base model against the adapted model on your held-out rows:");
+    eprintln!(
+        "  {:<14} {:>6} {:>9} {:>13} {:>13} {:>13} {:>13}",
+        "label", "rows", "positives", "roc_auc base", "roc_auc new", "pr_auc base", "pr_auc new"
+    );
+    let f = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.3}"));
+    for c in &ad.comparison {
+        eprintln!(
+            "  {:<14} {:>6} {:>9} {:>13} {:>13} {:>13} {:>13}",
+            c.label,
+            c.adapted.rows,
+            c.adapted.positives,
+            f(c.base.roc_auc),
+            f(c.adapted.roc_auc),
+            f(c.base.pr_auc),
+            f(c.adapted.pr_auc)
+        );
     }
 }
 

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::balance::{repeated, stratified_sample, RowSources};
 use super::featurize::RowVectors;
-use super::logistic::{self, BinaryFit, Solver};
+use super::logistic::{self, BinaryFit, Solver, Start};
 use super::split::rng;
 use super::{known_rows, Stage, TrainError, TrainProgress, ValidParams};
 use crate::error::{Error, Result};
@@ -121,7 +121,8 @@ enum JobOut {
 /// training rows, each running the alphas from the strongest regularization down with warm
 /// starts. All the jobs of all the labels go to the thread pool at once, so both cores stay busy
 /// (the dense matrices, not the CPU, are what limits how many run together). Then, per label:
-/// the alpha with the best out-of-fold ROC AUC and that alpha's fit on all rows.
+/// the alpha with the best out-of-fold ROC AUC and that alpha's fit on all rows. `starts` (per
+/// label, may be shorter) gives the weights a label's first alpha starts from; zero otherwise.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_labels(
     ds: &Dataset,
@@ -130,6 +131,7 @@ pub(crate) fn fit_labels(
     shares: &[f64],
     dim: usize,
     sources: &RowSources,
+    starts: &[Option<(Vec<f32>, f32)>],
     params: &ValidParams,
     progress: &dyn TrainProgress,
 ) -> Result<Vec<LabelFit>> {
@@ -183,7 +185,14 @@ pub(crate) fn fit_labels(
             let yv = Array1::from(rep.y);
             let mut fits: Vec<BinaryFit> = Vec::with_capacity(alphas.len());
             for &a in &alphas {
-                let fit = logistic::fit(&x, yv.view(), solver(a), fits.last())?;
+                let start = fits.last().map(Start::from).or(starts
+                    .get(l)
+                    .and_then(|s| s.as_ref())
+                    .map(|(w, b)| Start {
+                        weights: w,
+                        bias: *b,
+                    }));
+                let fit = logistic::fit(&x, yv.view(), solver(a), start)?;
                 fits.push(fit);
             }
             drop(x);

@@ -60,13 +60,6 @@ impl BinaryFit {
         self.fitted.labels().pos.class
     }
 
-    /// linfa's parameters (weights then intercept), to warm-start another fit on the same rows.
-    fn linfa_params(&self) -> Array1<f32> {
-        let mut p = self.fitted.params().to_vec();
-        p.push(self.fitted.intercept());
-        Array1::from(p)
-    }
-
     /// P(label = 1) for a sparse row.
     pub fn probability(&self, x: &SparseVec) -> f32 {
         sigmoid(crate::model::linear_score(&self.weights, self.bias, x))
@@ -82,13 +75,38 @@ pub fn sigmoid(z: f32) -> f32 {
     }
 }
 
-/// Fit one binary logistic regression. `warm`, from a fit on the same rows, starts the solver
-/// from its solution (used when trying several `alpha`).
+/// Where the solver starts: weights and bias in our orientation (P(label = 1)).
+#[derive(Debug, Clone, Copy)]
+pub struct Start<'a> {
+    pub weights: &'a [f32],
+    pub bias: f32,
+}
+
+impl<'a> From<&'a BinaryFit> for Start<'a> {
+    fn from(f: &'a BinaryFit) -> Start<'a> {
+        Start {
+            weights: &f.weights,
+            bias: f.bias,
+        }
+    }
+}
+
+/// Whether linfa will take `true` as its positive class for these labels: the more frequent
+/// class, and with equal counts the first one it sees (rust-ml/linfa issue #393).
+fn linfa_takes_true(y: ArrayView1<bool>) -> bool {
+    let n_pos = y.iter().filter(|&&v| v).count();
+    let n_neg = y.len() - n_pos;
+    n_pos > n_neg || (n_pos == n_neg && y.first() == Some(&true))
+}
+
+/// Fit one binary logistic regression. `start` starts the solver from those weights instead of
+/// zero: a fit on the same rows with another `alpha`, or a base model being adapted to a site
+/// (turned into linfa's orientation here). A start of the wrong width is ignored.
 pub fn fit(
     x: &Array2<f32>,
     y: ArrayView1<bool>,
     solver: Solver,
-    warm: Option<&BinaryFit>,
+    start: Option<Start>,
 ) -> Result<BinaryFit> {
     let n_pos = y.iter().filter(|&&v| v).count();
     if n_pos == 0 || n_pos == y.len() {
@@ -102,11 +120,16 @@ pub fn fit(
         .alpha(solver.alpha)
         .max_iterations(solver.max_iterations)
         .gradient_tolerance(solver.gradient_tolerance);
-    if let Some(w) = warm {
-        // linfa's orientation depends only on the class counts, the same for the same rows.
-        let same_orientation = w.linfa_positive_is_true() == (n_pos * 2 >= y.len());
-        if same_orientation && w.weights.len() == x.ncols() {
-            params = params.initial_params(w.linfa_params());
+    if let Some(s) = start {
+        if s.weights.len() == x.ncols() {
+            let sign = if linfa_takes_true(y) { 1.0 } else { -1.0 };
+            let p: Vec<f32> = s
+                .weights
+                .iter()
+                .chain(std::iter::once(&s.bias))
+                .map(|w| sign * w)
+                .collect();
+            params = params.initial_params(Array1::from(p));
         }
     }
     let dataset = DatasetBase::new(x.view(), y);

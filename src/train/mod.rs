@@ -17,6 +17,7 @@
 //! long stages step by step), which the command line draws as lines and progress bars. Errors
 //! that depend on the data are [`TrainError`]s; none names a command-line flag.
 
+pub mod adapt;
 pub mod balance;
 pub mod calibrate;
 pub mod card;
@@ -249,6 +250,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
         &plan.shares,
         dim,
         &sources,
+        &[],
         params,
         progress,
     )?;
