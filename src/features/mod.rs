@@ -88,6 +88,15 @@ pub struct FeatureConfig {
     /// spec has a table (0: no block).
     #[serde(default, skip_serializing_if = "is_zero_f32")]
     pub vectors_weight: f32,
+    /// The last `site_vocab` vocabulary entries are a site's own n-grams, added when a base model
+    /// was adapted to a site (`train --from`): a block of their own, normalized apart, and not
+    /// words the analyzer knows, so the base model's features are unchanged by them.
+    #[serde(default, skip_serializing_if = "is_zero_usize")]
+    pub site_vocab: usize,
+}
+
+fn is_zero_usize(v: &usize) -> bool {
+    *v == 0
 }
 
 fn is_false(b: &bool) -> bool {
@@ -118,6 +127,7 @@ impl Default for FeatureConfig {
             sentence_pool: 0,
             shouting_floor: 0.0,
             vectors_weight: 0.0,
+            site_vocab: 0,
         }
     }
 }
@@ -218,6 +228,8 @@ pub struct Featurizer {
     ratios: Ratios,
     /// Word n-grams in the vocabulary (stored first, then the character n-grams).
     n_word: usize,
+    /// Vocabulary entries before the site's own block (`FeatureConfig::site_vocab`).
+    n_base: usize,
     /// Identifies the tables a thread's [`TokenCache`] was filled from (clones share them).
     id: u64,
     /// The word-vector table, when the layout has the block.
@@ -231,7 +243,10 @@ static NEXT_FEATURIZER: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomic
 impl Vocabulary for Featurizer {
     /// Whether a word is one of the model's word unigrams (vocabulary or evidence table).
     fn knows_word(&self, word: &str) -> bool {
-        self.table.contains_key(&ngram_hash(NgramKind::Word, word))
+        let site = (self.layout.vocab_base() + self.n_base) as u32;
+        self.table
+            .get(&ngram_hash(NgramKind::Word, word))
+            .is_some_and(|s| s.entry != NONE || (s.feature != NONE && s.feature < site))
     }
 
     /// Whether a word is strong evidence for one of the labels (in the evidence table with a
@@ -247,9 +262,14 @@ impl Vocabulary for Featurizer {
 impl Featurizer {
     pub fn new(spec: FeatureSpec) -> crate::error::Result<Featurizer> {
         let bad = |m: &str| crate::error::Error::Model(m.to_string());
-        // The model's word unigrams, so that a lexicon term glued to one of them is found.
-        let words = spec
-            .vocab
+        let Some(n_base) = spec.vocab.len().checked_sub(spec.config.site_vocab) else {
+            return Err(bad(
+                "the site's vocabulary block is longer than the vocabulary",
+            ));
+        };
+        // The model's word unigrams, so that a lexicon term glued to one of them is found (a
+        // site's own words are not: they leave the base features as they were).
+        let words = spec.vocab[..n_base]
             .iter()
             .filter(|e| e.kind == NgramKind::Word)
             .map(|e| e.text.as_str())
@@ -271,7 +291,7 @@ impl Featurizer {
         table.reserve(spec.vocab.len() + spec.evidence.entries.len());
         let mut n_word = 0;
         for (i, e) in spec.vocab.iter().enumerate() {
-            if e.kind == NgramKind::Word {
+            if e.kind == NgramKind::Word && i < n_base {
                 n_word += 1;
             }
             table.insert(
@@ -282,7 +302,8 @@ impl Featurizer {
                 },
             );
         }
-        // The vocabulary is stored words first, then chars: the blocks are normalized separately.
+        // The vocabulary is stored words first, then chars (then the site's own n-grams): the
+        // blocks are normalized separately.
         if spec.vocab[..n_word]
             .iter()
             .any(|e| e.kind != NgramKind::Word)
@@ -314,6 +335,7 @@ impl Featurizer {
             table,
             ratios,
             n_word,
+            n_base,
             id: NEXT_FEATURIZER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
@@ -487,10 +509,11 @@ impl Featurizer {
                 }
             }
             features.sort_unstable();
-            let split = (vocab_base + self.n_word) as u32;
-            let boundary = features.partition_point(|&id| id < split);
-            self.push_block(&features[..boundary], counts, &mut vector);
-            self.push_block(&features[boundary..], counts, &mut vector);
+            let chars = features.partition_point(|&id| id < (vocab_base + self.n_word) as u32);
+            let site = features.partition_point(|&id| id < (vocab_base + self.n_base) as u32);
+            self.push_block(&features[..chars], counts, &mut vector);
+            self.push_block(&features[chars..site], counts, &mut vector);
+            self.push_block(&features[site..], counts, &mut vector);
             for &f in features.iter() {
                 counts[f as usize - vocab_base] = 0;
             }

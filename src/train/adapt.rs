@@ -20,7 +20,10 @@
 //!
 //! The base model never saw the site's rows, so their evidence features are not left out.
 
+use std::collections::HashSet;
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use super::balance::RowSources;
 use super::featurize::{self, RowVectors};
@@ -28,7 +31,7 @@ use super::{calibrate, card, fit, known_rows, split, HeldOut, TrainProgress, Tra
 use super::{TrainError, ValidParams};
 use crate::error::{Error, Result};
 use crate::eval::metrics::Metrics;
-use crate::features::SparseVec;
+use crate::features::{FeatureConfig, Featurizer, NgramKind, SparseVec, VocabEntry};
 use crate::io::dataset::{self, Dataset};
 use crate::model::{LabelModel, Model, ModelData};
 
@@ -125,7 +128,14 @@ pub fn adapt(
         ds.labels.join(", ")
     ));
 
-    let featurizer = base.featurizer();
+    // The base features, and the site's own n-grams in a block of their own.
+    let (featurizer, mut labels) = with_site_vocab(base, &ds, &train_rows, main)?;
+    let featurizer = &featurizer;
+    progress.note(&format!(
+        "{} n-grams of the site's own added to the base model's {}",
+        featurizer.config().site_vocab,
+        base.featurizer().spec().vocab.len()
+    ));
     let dim = featurizer.dim();
     // The base model never saw these rows: no leave-one-out evidence.
     let vectors = featurize::vectors(featurizer, &ds, &[], progress);
@@ -145,7 +155,6 @@ pub fn adapt(
     );
 
     // A label is refitted when its training rows have both classes; else the base keeps it.
-    let mut labels: Vec<LabelModel> = base.data.labels.clone();
     let mut refitted = Vec::new();
     for (l, name) in ds.labels.iter().enumerate() {
         let (_, y) = known_rows(&ds, &train_rows, l);
@@ -159,7 +168,7 @@ pub fn adapt(
             continue;
         }
         let b = in_base[l];
-        let base_label = &base.data.labels[b];
+        let base_label = &labels[b].clone();
         let view = one_label(&ds, l);
         let base_rate = calibrate::label_base_rate(&ds, &train_rows, l, main, params.base_rate);
         let lf = match method {
@@ -231,7 +240,7 @@ pub fn adapt(
         notes.push(format!("base model source: {} ({} rows)", s.path, s.rows));
     }
     let data = ModelData {
-        features: base.data.features.clone(),
+        features: featurizer.spec().clone(),
         main_label: base.data.main_label.clone(),
         labels,
         shouting_threshold: base.data.shouting_threshold,
@@ -269,6 +278,63 @@ pub fn adapt(
             comparison,
         },
     ))
+}
+
+/// Most n-grams of a site's own added to the base vocabulary (chosen as training chooses its
+/// vocabulary, on the site's training rows; those the base has already are not added again).
+pub const SITE_VOCAB: usize = 3000;
+
+/// The featurizer of the adapted model: the base model's spec with the site's own n-grams as a
+/// last vocabulary block (`FeatureConfig::site_vocab`), and the base model's labels in its layout
+/// (zero weight on the site's n-grams, so each scores as it did).
+fn with_site_vocab(
+    base: &Model,
+    ds: &Dataset,
+    train_rows: &[usize],
+    main: usize,
+) -> Result<(Featurizer, Vec<LabelModel>)> {
+    let analyzer = base.featurizer().analyzer();
+    let docs: Vec<String> = train_rows
+        .par_iter()
+        .map(|&i| analyzer.for_vocabulary(&ds.examples[i].text))
+        .collect();
+    let labels: Vec<Vec<Option<bool>>> = train_rows
+        .iter()
+        .map(|&i| ds.examples[i].labels.clone())
+        .collect();
+    let mut spec = base.featurizer().spec().clone();
+    let config = FeatureConfig {
+        max_features: SITE_VOCAB,
+        max_evidence: 0,
+        ..spec.config.clone()
+    };
+    let (site, _) = super::vocab::build(&config, &docs, &labels, &ds.labels, main);
+    let known: HashSet<(NgramKind, &str)> = spec
+        .vocab
+        .iter()
+        .map(|e| (e.kind, e.text.as_str()))
+        .collect();
+    let new: Vec<VocabEntry> = site
+        .into_iter()
+        .filter(|e| !known.contains(&(e.kind, e.text.as_str())))
+        .collect();
+    let added = new.len();
+    let old_vectors = base.featurizer().layout().vectors_base();
+    spec.vocab.extend(new);
+    spec.config.site_vocab += added;
+    let featurizer = Featurizer::new(spec)?;
+    let labels = base
+        .data
+        .labels
+        .iter()
+        .map(|l| {
+            let mut l = l.clone();
+            l.weights
+                .splice(old_vectors..old_vectors, std::iter::repeat_n(0.0, added));
+            l
+        })
+        .collect();
+    Ok((featurizer, labels))
 }
 
 fn fmt(v: Option<f64>) -> String {

@@ -239,6 +239,32 @@ mod tests {
         assert!(fit.weights[0] > 0.0);
     }
 
+    /// A start is given in our orientation: on mostly-negative rows (where linfa's positive class
+    /// is `false`) as on mostly-positive ones, a solver allowed no iteration returns the start
+    /// itself, oriented as it was given.
+    #[test]
+    fn a_start_is_turned_into_linfas_orientation() {
+        for (n_pos, n_neg) in [(30, 170), (170, 30)] {
+            let (rows, y) = data(n_pos, n_neg);
+            let refs: Vec<&SparseVec> = rows.iter().collect();
+            let x = densify(&refs, 3);
+            let y = Array1::from(y);
+            let none = Solver {
+                alpha: 0.1,
+                max_iterations: 0,
+                gradient_tolerance: 1e-5,
+            };
+            let start = [1.5f32, -2.0, 0.25];
+            let s = Start {
+                weights: &start,
+                bias: 0.5,
+            };
+            let f = fit(&x, y.view(), none, Some(s)).unwrap();
+            assert_eq!(f.weights, start, "{n_pos} positives");
+            assert_eq!(f.bias, 0.5);
+        }
+    }
+
     #[test]
     fn one_class_is_refused() {
         let (rows, _) = data(10, 0);
