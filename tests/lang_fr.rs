@@ -143,7 +143,7 @@ const FRENCH: &[&str] = &[
      <th>précision</th>",
     "<h3>Pires faux positifs\u{a0}: pas «\u{a0}toxic\u{a0}», aux scores les plus hauts (",
     "<h3>Pires faux négatifs\u{a0}: «\u{a0}toxic\u{a0}», aux scores les plus bas (",
-    "<th>score</th><th>origine</th><th>commentaire</th><th>fait monter / baisser le score</th>",
+    "<th>score</th><th>emplacement</th><th>commentaire</th><th>fait monter / baisser le score</th>",
     "La précision, la PR AUC et la part des commentaires envoyés en modération",
 ];
 
@@ -185,8 +185,8 @@ fn assert_french(html: &str) {
     }
     // French numbers in prose and tables (after the header, which names moderate's version): no
     // decimal point between digits.
-    let digits_dot_digits = text[text.find("<h2>Synthèse</h2>").expect("summary")..]
-        .as_bytes()
+    let summary = text.find("<h2>Synthèse</h2>").expect("summary");
+    let digits_dot_digits = text.as_bytes()[summary..]
         .windows(3)
         .filter(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
         .count();

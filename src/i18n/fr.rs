@@ -92,7 +92,7 @@ pub static TEXT: Text = Text {
     none: "Aucun.",
     error_columns: [
         "score",
-        "origine",
+        "emplacement",
         "commentaire",
         "fait monter / baisser le score",
     ],
