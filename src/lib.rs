@@ -4,11 +4,13 @@
 //! segment, lexicon) → [`features`] (the sparse vector) → [`model`] (per-label logistic scores and
 //! their reasons; trained by [`train`]) → [`score`] (streaming output rows) and [`eval`] (metrics
 //! and reports). [`io`] reads labeled files and writes output files atomically; [`serve`] answers
-//! HTTP requests with the same model.
+//! HTTP requests with the same model. [`i18n`] holds every text people read in the report and
+//! `explain`, per language.
 
 pub mod error;
 pub mod eval;
 pub mod features;
+pub mod i18n;
 pub mod io;
 pub mod model;
 pub mod score;

@@ -7,6 +7,10 @@ use std::process::{Command, Output, Stdio};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_moderate"));
     c.env("SOURCE_DATE_EPOCH", "1790000000");
+    // English whatever the locale of the machine running the tests (tests/lang_fr.rs: French).
+    for var in moderate::i18n::LOCALE_VARS {
+        c.env_remove(var);
+    }
     c
 }
 

@@ -14,6 +14,10 @@ const HANG_GUARD: Duration = Duration::from_secs(60);
 fn bin() -> Command {
     let mut c = Command::new(BIN);
     c.env("SOURCE_DATE_EPOCH", "1790000000");
+    // English whatever the locale of the machine running the tests (tests/lang_fr.rs: French).
+    for var in moderate::i18n::LOCALE_VARS {
+        c.env_remove(var);
+    }
     c
 }
 

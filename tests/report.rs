@@ -20,6 +20,10 @@ const INJECTED_FN: &str = "Merci <img src=x onerror=alert(1)> pour cet article t
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_moderate"));
     c.env("SOURCE_DATE_EPOCH", "1790000000");
+    // English whatever the locale of the machine running the tests (tests/lang_fr.rs: French).
+    for var in moderate::i18n::LOCALE_VARS {
+        c.env_remove(var);
+    }
     c
 }
 

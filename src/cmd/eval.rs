@@ -23,6 +23,9 @@ pub struct Args {
     /// Also write a self-contained HTML report (charts, confusion matrices, worst errors).
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    #[arg(long, value_name = "LANG", requires = "report", value_parser = super::lang_parser(),
+          help = super::LANG_HELP)]
+    lang: Option<moderate::i18n::Lang>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
@@ -50,14 +53,18 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let scores = moderate::eval::score_rows(&model, &ds);
     let report = moderate::eval::evaluate_scores(&model, &ds, &scores);
     if let Some(path) = &a.report {
+        let lang = super::lang(a.lang);
         let meta = moderate::eval::report::Meta {
-            title: "evaluation report".into(),
+            title: lang.text().eval_title.into(),
             model_source: a
                 .model
                 .as_ref()
-                .map_or("embedded default model".into(), |p| p.display().to_string()),
+                .map_or(lang.text().default_model.into(), |p| {
+                    p.display().to_string()
+                }),
             generated: super::today(),
             rows_note: None,
+            lang,
         };
         moderate::eval::report::write(path, &model, &ds, &scores, &report, &meta)?;
         eprintln!("moderate: report written to {}", path.display());

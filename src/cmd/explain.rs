@@ -1,6 +1,8 @@
 //! `moderate explain`: one comment's score for each label against its threshold, the features
 //! that weighed most for and against it, then the intercept and the calibration shift on lines of
-//! their own. `-` reads the comment from stdin.
+//! their own. `-` reads the comment from stdin. The words around the figures, and the figures'
+//! decimal mark, follow `--lang` or the environment ([`moderate::i18n`]); reasons (`word:…`) and
+//! label names are the model's own in every language.
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -8,6 +10,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Args as ClapArgs;
 
+use moderate::i18n::{fill, Lang};
 use moderate::model::{Model, Reasons};
 
 #[derive(ClapArgs)]
@@ -19,10 +22,19 @@ pub struct Args {
     /// How many contributions to show per label.
     #[arg(long, default_value_t = 8)]
     top: usize,
+    #[arg(long, value_name = "LANG", value_parser = super::lang_parser(), help = super::LANG_HELP)]
+    lang: Option<Lang>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
-    let Args { text, model, top } = a;
+    let Args {
+        text,
+        model,
+        top,
+        lang,
+    } = a;
+    let lang = super::lang(lang);
+    let t = lang.text();
     let text = if text == "-" { read_stdin()? } else { text };
     if text.trim().is_empty() {
         bail!("the comment to explain is empty");
@@ -30,17 +42,33 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let model = Model::load(model.as_deref())?;
     let scored = model.score(&text, Reasons::All);
     let mut out = io::stdout().lock();
+    // A label's line: name, score, threshold, and the mark when flagged.
+    let label_line = |name: &str, score: f32, threshold: f32| {
+        let mark = if score >= threshold {
+            t.explain_flagged
+        } else {
+            ""
+        };
+        format!(
+            "{name:<14} {}  {} {mark}",
+            lang.fixed(score.into(), 3),
+            fill(
+                t.explain_threshold,
+                &[("threshold", &lang.fixed(threshold.into(), 3))]
+            )
+        )
+    };
+    // A contribution's line: its weight in logits, then what it is.
+    let weight = |w: f32| lang.number(format!("{w:+.3}"));
     for (l, label) in model.data.labels.iter().enumerate() {
-        let s = scored.scores[l];
-        let mark = if s >= label.threshold { "FLAGGED" } else { "" };
         writeln!(
             out,
-            "{:<14} {:.3}  (threshold {:.3}) {mark}",
-            label.name, s, label.threshold
+            "{}",
+            label_line(&label.name, scored.scores[l], label.threshold)
         )?;
         let contributions = model.contributions(l, &text);
         for c in contributions.iter().filter(|c| c.weight > 0.0).take(top) {
-            writeln!(out, "    {:+.3}  {}", c.weight, c.reason)?;
+            writeln!(out, "    {}  {}", weight(c.weight), c.reason)?;
         }
         for c in contributions
             .iter()
@@ -48,30 +76,24 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             .filter(|c| c.weight < 0.0)
             .take(top.min(3))
         {
-            writeln!(out, "    {:+.3}  {}", c.weight, c.reason)?;
+            writeln!(out, "    {}  {}", weight(c.weight), c.reason)?;
         }
         let b = model.baseline(l);
+        writeln!(out, "    {}  {}", weight(b.intercept), t.explain_intercept)?;
         writeln!(
             out,
-            "    {:+.3}  intercept (where every comment starts)",
-            b.intercept
-        )?;
-        writeln!(
-            out,
-            "    {:+.3}  calibration (the shift to a {}% base rate)",
-            b.calibration,
-            percent(b.base_rate)
+            "    {}  {}",
+            weight(b.calibration),
+            fill(
+                t.explain_calibration,
+                &[("rate", &lang.number(percent(b.base_rate)))]
+            )
         )?;
     }
-    let mark = if scored.shouting >= model.data.shouting_threshold {
-        "FLAGGED"
-    } else {
-        ""
-    };
     writeln!(
         out,
-        "{:<14} {:.3}  (threshold {:.3}) {mark}",
-        "shouting", scored.shouting, model.data.shouting_threshold
+        "{}",
+        label_line("shouting", scored.shouting, model.data.shouting_threshold)
     )?;
     Ok(())
 }

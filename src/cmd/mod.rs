@@ -1,7 +1,8 @@
 //! The subcommands of the `moderate` binary, one file each (usage and arguments, then `run`), and
 //! what they share: the labeled-data arguments of `train` and `eval`, `A=B` option values,
-//! progress bars, signals and exit statuses, output-path checks, what a model card records (the command line, today's date), and the
-//! library's errors in the flags' words ([`cli_error`]).
+//! progress bars, signals and exit statuses, output-path checks, what a model card records (the command line, today's date), the
+//! language of the report and `explain` (`--lang`, [`lang`]), and the library's errors in the
+//! flags' words ([`cli_error`]).
 //!
 //! The library below never prints and never names a flag; this layer does both.
 
@@ -20,6 +21,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use moderate::error::Error;
+use moderate::i18n::Lang;
 use moderate::io::dataset::ReadOptions;
 use moderate::io::output::Role;
 
@@ -70,6 +72,23 @@ pub fn cli_error(e: Error) -> anyhow::Error {
         Error::NoLabelColumn { .. } => anyhow!("{e}; use --labels, or --rename COLUMN=LABEL"),
         other => other.into(),
     }
+}
+
+/// `--lang`'s help.
+pub const LANG_HELP: &str = "Language of the report and of `explain` [default: from LC_ALL, \
+                             LC_MESSAGES or LANG, the first one set: fr… is French, anything \
+                             else English]";
+
+/// `--lang`'s values: the codes of [`Lang::ALL`]; clap lists them when another is given.
+pub fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Lang::ALL.map(Lang::code))
+        .map(|code| Lang::from_code(&code).unwrap_or_default())
+}
+
+/// The language asked for: `--lang`, or else the environment's ([`Lang::from_env`]).
+pub fn lang(flag: Option<Lang>) -> Lang {
+    flag.unwrap_or_else(Lang::from_env)
 }
 
 /// Parse `A=B` option values.

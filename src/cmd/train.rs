@@ -126,6 +126,9 @@ pub struct Args {
     /// where the solver starts).
     #[arg(long, value_enum, default_value = "stack", requires = "from")]
     adapt: AdaptArg,
+    #[arg(long, value_name = "LANG", requires = "report", value_parser = super::lang_parser(),
+          help = super::LANG_HELP)]
+    lang: Option<moderate::i18n::Lang>,
     #[arg(long, short)]
     quiet: bool,
 }
@@ -241,7 +244,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         eprintln!("moderate: model written to {}", a.out.display());
     }
     if let Some(path) = &a.report {
-        held_out_report(path, trained, &params, &a.out)?;
+        held_out_report(path, trained, &params, &a.out, super::lang(a.lang))?;
         if !a.quiet {
             eprintln!("moderate: held-out report written to {}", path.display());
         }
@@ -413,19 +416,25 @@ fn held_out_report(
     trained: Trained,
     params: &ValidParams,
     model_path: &Path,
+    lang: moderate::i18n::Lang,
 ) -> anyhow::Result<()> {
     let held = trained.held_out;
     let model = Model::new(trained.model)?;
     let scores = moderate::eval::score_rows(&model, &held.data);
     let report = moderate::eval::evaluate_scores(&model, &held.data, &scores);
     let meta = moderate::eval::report::Meta {
-        title: "held-out report".into(),
+        title: lang.text().held_out_title.into(),
         model_source: model_path.display().to_string(),
         generated: super::today(),
-        rows_note: Some(format!(
-            "the held-out rows of {} rows read (--holdout {}, --seed {}), never used to train",
-            held.rows_read, params.holdout, params.seed
+        rows_note: Some(moderate::i18n::fill(
+            lang.text().held_out_note,
+            &[
+                ("rows", &held.rows_read.to_string()),
+                ("holdout", &params.holdout.to_string()),
+                ("seed", &params.seed.to_string()),
+            ],
         )),
+        lang,
     };
     moderate::eval::report::write(path, &model, &held.data, &scores, &report, &meta)?;
     Ok(())

@@ -1,12 +1,14 @@
 //! The report's charts, each an inline `<svg>` drawn by `plotters`: ROC, precision-recall, the
 //! score histograms of both classes and the review-budget curve of one label, in the colours of
-//! [`colors`](super::colors).
+//! [`colors`](super::colors). Titles, axis descriptions and legends come from the label view's
+//! language ([`crate::i18n::Text`]), tick labels are in its number style.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::html::{count, opt3, pct};
 use super::{colors, thin, LabelView, CHART_SIZE, MAX_POINTS};
+use crate::i18n::{fill, Lang};
 
 fn rgb(c: (u8, u8, u8)) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
@@ -15,12 +17,12 @@ fn rgb(c: (u8, u8, u8)) -> RGBColor {
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 type DrawResult = std::result::Result<(), String>;
 
-/// A percentage axis label: `10%`, `0.5%`.
-fn share_label(v: &f64) -> String {
-    if *v > 0.0 && *v < 0.1 - 1e-9 && (v * 1000.0).round() % 10.0 != 0.0 {
-        format!("{:.1}%", v * 100.0)
+/// A percentage axis label: `10%`, `0.5%` (`0,5 %` in French).
+fn share_label(lang: Lang, v: f64) -> String {
+    if v > 0.0 && v < 0.1 - 1e-9 && (v * 1000.0).round() % 10.0 != 0.0 {
+        lang.percent(&format!("{:.1}", v * 100.0))
     } else {
-        format!("{:.0}%", v * 100.0)
+        lang.percent(&format!("{:.0}", v * 100.0))
     }
 }
 
@@ -36,6 +38,7 @@ fn inline_svg(svg: String) -> String {
 
 /// One chart as an inline `<svg>` element, both axes shares: x from 0 to `x_max`, y from 0 to 1.
 fn chart_svg(
+    lang: Lang,
     title: &str,
     (x_desc, y_desc): (&str, &str),
     x_max: f64,
@@ -60,8 +63,8 @@ fn chart_svg(
             .y_desc(y_desc)
             .x_labels(6)
             .y_labels(6)
-            .x_label_formatter(&share_label)
-            .y_label_formatter(&share_label)
+            .x_label_formatter(&|v| share_label(lang, *v))
+            .y_label_formatter(&|v| share_label(lang, *v))
             .light_line_style(RGBColor(244, 244, 244))
             .bold_line_style(RGBColor(220, 220, 220))
             .label_style(LABEL_FONT)
@@ -107,15 +110,29 @@ fn threshold_marker(chart: &mut Chart, at: (f64, f64), label: String) -> DrawRes
     Ok(())
 }
 
+/// The chart's threshold marker label.
+fn threshold_label(v: &LabelView) -> String {
+    fill(
+        v.lang.text().threshold_marker,
+        &[(
+            "threshold",
+            &v.lang.fixed(v.report.metrics.threshold.into(), 3),
+        )],
+    )
+}
+
 pub(super) fn roc_chart(v: &LabelView) -> std::result::Result<String, String> {
+    let (lang, t) = (v.lang, v.lang.text());
     let m = &v.report.metrics;
-    let title = format!("{}: ROC curve (AUC {})", v.name, opt3(m.roc_auc));
+    let name = [("name", v.name)];
+    let title = fill(
+        t.roc_title,
+        &[("name", v.name), ("auc", &opt3(lang, m.roc_auc))],
+    );
     chart_svg(
+        lang,
         &title,
-        (
-            &format!("comments without '{}' flagged", v.name),
-            &format!("'{}' comments caught", v.name),
-        ),
+        (&fill(t.roc_x, &name), &fill(t.caught_axis, &name)),
         1.0,
         SeriesLabelPosition::LowerRight,
         |chart| {
@@ -125,7 +142,7 @@ pub(super) fn roc_chart(v: &LabelView) -> std::result::Result<String, String> {
                     RGBColor(190, 190, 190).stroke_width(1),
                 ))
                 .map_err(err)?
-                .label("chance")
+                .label(t.chance)
                 .legend(legend_line(RGBColor(190, 190, 190)));
             let c = rgb(colors::ROC);
             chart
@@ -136,31 +153,32 @@ pub(super) fn roc_chart(v: &LabelView) -> std::result::Result<String, String> {
                     c.stroke_width(3),
                 ))
                 .map_err(err)?
-                .label("model")
+                .label(t.model)
                 .legend(legend_line(c));
             threshold_marker(
                 chart,
                 (m.confusion.false_positive_rate(), m.recall),
-                format!("threshold {:.3}", m.threshold),
+                threshold_label(v),
             )
         },
     )
 }
 
 pub(super) fn pr_chart(v: &LabelView) -> std::result::Result<String, String> {
+    let (lang, t) = (v.lang, v.lang.text());
     let m = &v.report.metrics;
-    let title = format!(
-        "{}: precision-recall (AP {}, base rate {})",
-        v.name,
-        opt3(m.pr_auc),
-        pct(m.base_rate)
+    let title = fill(
+        t.pr_title,
+        &[
+            ("name", v.name),
+            ("ap", &opt3(lang, m.pr_auc)),
+            ("base_rate", &pct(lang, m.base_rate)),
+        ],
     );
     chart_svg(
+        lang,
         &title,
-        (
-            &format!("recall ('{}' comments caught)", v.name),
-            "precision at the base rate",
-        ),
+        (&fill(t.pr_x, &[("name", v.name)]), t.pr_y),
         1.0,
         SeriesLabelPosition::LowerMiddle,
         |chart| {
@@ -173,13 +191,9 @@ pub(super) fn pr_chart(v: &LabelView) -> std::result::Result<String, String> {
                     c.stroke_width(3),
                 ))
                 .map_err(err)?
-                .label("model")
+                .label(t.model)
                 .legend(legend_line(c));
-            threshold_marker(
-                chart,
-                (m.recall, m.precision),
-                format!("threshold {:.3}", m.threshold),
-            )
+            threshold_marker(chart, (m.recall, m.precision), threshold_label(v))
         },
     )
 }
@@ -193,8 +207,10 @@ pub(super) fn histogram_chart(v: &LabelView) -> std::result::Result<String, Stri
         let b = ((s.clamp(0.0, 1.0) * BINS as f32) as usize).min(BINS - 1);
         hist[usize::from(y)][b] += 1;
     }
+    let (lang, t) = (v.lang, v.lang.text());
     let m = &v.report.metrics;
-    let title = format!("{}: scores of each class", v.name);
+    let title = fill(t.histogram_title, &[("name", v.name)]);
+    let class = |form, n: u64| lang.plural(form, n, &count(n), &[("name", v.name)]);
     let fail = |e: &dyn std::fmt::Display| format!("cannot draw the chart '{title}': {e}");
     let mut buf = String::new();
     {
@@ -212,19 +228,15 @@ pub(super) fn histogram_chart(v: &LabelView) -> std::result::Result<String, Stri
                 &upper,
                 0,
                 rgb(colors::NEGATIVE),
-                format!(
-                    "without '{}': {} comments",
-                    v.name,
-                    count(m.rows - m.positives)
-                ),
+                class(&t.histogram_without, m.rows - m.positives),
                 "",
             ),
             (
                 &lower,
                 1,
                 rgb(colors::POSITIVE),
-                format!("with '{}': {} comments", v.name, count(m.positives)),
-                "score",
+                class(&t.histogram_with, m.positives),
+                t.histogram_x,
             ),
         ];
         for (area, class, color, caption, x_desc) in panels {
@@ -240,10 +252,10 @@ pub(super) fn histogram_chart(v: &LabelView) -> std::result::Result<String, Stri
             chart
                 .configure_mesh()
                 .x_desc(x_desc)
-                .y_desc("comments")
+                .y_desc(t.histogram_y)
                 .x_labels(11)
                 .y_labels(4)
-                .x_label_formatter(&|v| format!("{v:.1}"))
+                .x_label_formatter(&|v| lang.fixed(*v, 1))
                 .y_label_formatter(&|v| format!("{v:.0}"))
                 .light_line_style(RGBColor(244, 244, 244))
                 .bold_line_style(RGBColor(220, 220, 220))
@@ -271,7 +283,7 @@ pub(super) fn histogram_chart(v: &LabelView) -> std::result::Result<String, Stri
                     t.stroke_width(3),
                 ))
                 .map_err(|e| fail(&e))?
-                .label(format!("threshold {:.3}", m.threshold))
+                .label(threshold_label(v))
                 .legend(legend_line(t));
             draw_legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(|e| fail(&e))?;
         }
@@ -281,6 +293,7 @@ pub(super) fn histogram_chart(v: &LabelView) -> std::result::Result<String, Stri
 }
 
 pub(super) fn budget_chart(v: &LabelView) -> std::result::Result<String, String> {
+    let (lang, t) = (v.lang, v.lang.text());
     let m = &v.report.metrics;
     // The base rate the review shares assume (the file's own when a class is absent).
     let rate = if m.positives > 0 && m.positives < m.rows {
@@ -312,11 +325,12 @@ pub(super) fn budget_chart(v: &LabelView) -> std::result::Result<String, String>
         break;
     }
     chart_svg(
-        &format!("{}: review budget (base rate {})", v.name, pct(rate)),
-        (
-            "share of all comments sent to review",
-            &format!("'{}' comments caught", v.name),
+        lang,
+        &fill(
+            t.budget_title,
+            &[("name", v.name), ("base_rate", &pct(lang, rate))],
         ),
+        (t.budget_x, &fill(t.caught_axis, &[("name", v.name)])),
         x_max,
         SeriesLabelPosition::LowerRight,
         |chart| {
@@ -332,7 +346,7 @@ pub(super) fn budget_chart(v: &LabelView) -> std::result::Result<String, String>
                         grey.stroke_width(1),
                     ))
                     .map_err(err)?
-                    .label("perfect model / random")
+                    .label(t.perfect_or_random)
                     .legend(legend_line(grey));
             }
             chart
@@ -345,16 +359,18 @@ pub(super) fn budget_chart(v: &LabelView) -> std::result::Result<String, String>
             chart
                 .draw_series(LineSeries::new(points, c.stroke_width(3)))
                 .map_err(err)?
-                .label("model")
+                .label(t.model)
                 .legend(legend_line(c));
             threshold_marker(
                 chart,
                 (v.at_threshold.review_share, v.at_threshold.caught),
-                format!(
-                    "threshold {:.3}: review {}, catch {}",
-                    m.threshold,
-                    pct(v.at_threshold.review_share),
-                    pct(v.at_threshold.caught)
+                fill(
+                    t.budget_marker,
+                    &[
+                        ("threshold", &lang.fixed(m.threshold.into(), 3)),
+                        ("review", &pct(lang, v.at_threshold.review_share)),
+                        ("caught", &pct(lang, v.at_threshold.caught)),
+                    ],
                 ),
             )
         },

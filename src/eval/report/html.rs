@@ -1,12 +1,14 @@
 //! The report's page: the header (where the figures come from), the summary table, and per label
 //! its figures, confusion matrix, charts ([`super::charts`]), review-budget table and worst errors,
-//! then the figures as JSON. Plain HTML and one inline stylesheet; every text is escaped.
+//! then the figures as JSON. Plain HTML and one inline stylesheet; every text is escaped. The
+//! words are [`Meta::lang`]'s table's ([`crate::i18n::Text`]), the numbers in its style.
 
 use std::fmt::Write as _;
 
 use super::charts::{budget_chart, histogram_chart, pr_chart, roc_chart};
 use super::{curve, LabelView, Meta, MAX_TEXT_CHARS, WORST};
 use crate::eval::{self, BudgetRow, Report};
+use crate::i18n::{fill, Lang};
 use crate::io::dataset::Dataset;
 use crate::model::Model;
 
@@ -26,16 +28,14 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-pub(super) fn pct(v: f64) -> String {
-    if v > 0.0 && v < 0.001 {
-        "<0.1%".into()
-    } else {
-        format!("{:.1}%", 100.0 * v)
-    }
+/// A share as a percentage in the report's language: `12.5%`, `12,5 %`.
+pub(super) fn pct(lang: Lang, v: f64) -> String {
+    lang.share(v)
 }
 
-pub(super) fn opt3(v: Option<f64>) -> String {
-    v.map_or("–".into(), |v| format!("{v:.3}"))
+/// A figure to three decimals, `–` when there is none.
+pub(super) fn opt3(lang: Lang, v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| lang.fixed(v, 3))
 }
 
 /// Thousands separated by a thin space: 12 345.
@@ -57,13 +57,15 @@ fn model_sha256(model: &Model) -> String {
 }
 
 /// A score to three decimals, or four when three would not tell it from the threshold.
-pub(super) fn score_near(score: f32, threshold: f32) -> String {
+pub(super) fn score_near(lang: Lang, score: f32, threshold: f32) -> String {
     let three = format!("{score:.3}");
-    if three == format!("{threshold:.3}") && score != threshold {
-        format!("{score:.4}")
-    } else {
-        three
-    }
+    lang.number(
+        if three == format!("{threshold:.3}") && score != threshold {
+            format!("{score:.4}")
+        } else {
+            three
+        },
+    )
 }
 
 /// Cut a comment to [`MAX_TEXT_CHARS`] characters.
@@ -99,14 +101,17 @@ pub fn render(
     report: &Report,
     meta: &Meta,
 ) -> std::result::Result<String, String> {
+    let lang = meta.lang;
+    let t = lang.text();
     let mut h = String::new();
     let title = format!("moderate — {}", meta.title);
     // `write!` to a String cannot fail; its results are ignored throughout.
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        t.code,
         escape(&title),
         escape(&title)
     );
@@ -114,70 +119,87 @@ pub fn render(
     // Where the figures come from.
     let card = &model.data.card;
     let sha = model_sha256(model);
+    let trained = fill(
+        t.model_trained,
+        &[
+            (
+                "date",
+                &escape(if card.created.is_empty() {
+                    t.unknown_date
+                } else {
+                    &card.created
+                }),
+            ),
+            ("version", &escape(&card.moderate_version)),
+            ("seed", &card.seed.to_string()),
+        ],
+    );
     let _ = write!(
         h,
-        "<table class=\"meta\">\n<tr><th>Model</th><td>{}</td></tr>\n\
-         <tr><th>Model SHA-256</th><td><code>{}</code></td></tr>\n\
-         <tr><th>Model trained</th><td>{} (moderate {}, seed {})</td></tr>\n",
+        "<table class=\"meta\">\n<tr><th>{}</th><td>{}</td></tr>\n\
+         <tr><th>{}</th><td><code>{}</code></td></tr>\n\
+         <tr><th>{}</th><td>{trained}</td></tr>\n",
+        t.meta_model,
         escape(&meta.model_source),
+        t.meta_model_sha,
         escape(&sha),
-        escape(if card.created.is_empty() {
-            "unknown date"
-        } else {
-            &card.created
-        }),
-        escape(&card.moderate_version),
-        card.seed
+        t.meta_model_trained,
     );
-    h.push_str("<tr><th>Data</th><td>");
+    let _ = write!(h, "<tr><th>{}</th><td>", t.meta_data);
     for s in &ds.sources {
-        let _ = write!(
-            h,
-            "{} — {} rows, SHA-256 <code>{}</code><br>",
-            escape(&s.path.display().to_string()),
-            count(s.rows),
-            escape(s.sha256.get(..16).unwrap_or(&s.sha256))
+        let source = fill(
+            t.data_source,
+            &[
+                ("path", &escape(&s.path.display().to_string())),
+                ("rows", &count(s.rows)),
+                (
+                    "sha",
+                    &format!(
+                        "<code>{}</code>",
+                        escape(s.sha256.get(..16).unwrap_or(&s.sha256))
+                    ),
+                ),
+            ],
         );
+        let _ = write!(h, "{source}<br>");
     }
     h.push_str("</td></tr>\n");
     let _ = write!(
         h,
-        "<tr><th>Rows scored</th><td>{}{}</td></tr>\n<tr><th>Report made</th><td>{}</td></tr>\n</table>\n",
+        "<tr><th>{}</th><td>{}{}</td></tr>\n<tr><th>{}</th><td>{}</td></tr>\n</table>\n",
+        t.meta_rows_scored,
         count(report.rows),
         meta.rows_note
             .as_deref()
             .map(|n| format!(" ({})", escape(n)))
             .unwrap_or_default(),
+        t.meta_report_made,
         escape(&meta.generated)
     );
-    h.push_str(
-        "<p class=\"note\">Precision, PR AUC and the share of comments sent to review are given at \
-         the model's base rate (the share of comments a real section flags), not at the data's own \
-         rate, which for most labeled data is far higher; recall and ROC AUC do not depend on it.</p>\n",
-    );
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", t.base_rate_note);
 
     // Summary of every label.
-    h.push_str(
-        "<h2>Summary</h2>\n<table>\n<tr><th>label</th><th>rows</th><th>with label</th>\
-         <th>ROC AUC</th><th>PR AUC</th><th>base rate</th><th>threshold</th><th>precision</th>\
-         <th>recall</th><th>F1</th></tr>\n",
-    );
+    let _ = write!(h, "<h2>{}</h2>\n<table>\n<tr>", t.summary_heading);
+    for c in t.summary_columns {
+        let _ = write!(h, "<th>{c}</th>");
+    }
+    h.push_str("</tr>\n");
     for l in &report.labels {
         let m = &l.metrics;
         let _ = writeln!(
             h,
             "<tr><td><a href=\"#label-{id}\">{name}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.3}</td>\
-             <td class=\"n\">{:.3}</td><td class=\"n\">{:.3}</td><td class=\"n\">{:.3}</td></tr>",
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             count(m.rows),
             count(m.positives),
-            opt3(m.roc_auc),
-            opt3(m.pr_auc),
-            pct(m.base_rate),
-            m.threshold,
-            m.precision,
-            m.recall,
-            m.f1,
+            opt3(lang, m.roc_auc),
+            opt3(lang, m.pr_auc),
+            pct(lang, m.base_rate),
+            lang.fixed(m.threshold.into(), 3),
+            lang.fixed(m.precision, 3),
+            lang.fixed(m.recall, 3),
+            lang.fixed(m.f1, 3),
             id = escape(&l.label),
             name = escape(&l.label),
         );
@@ -186,8 +208,11 @@ pub fn render(
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(
             h,
-            "<p class=\"note\">Not evaluated (no such column or no value in the data): {}</p>",
-            escape(&report.not_evaluated.join(", "))
+            "<p class=\"note\">{}</p>",
+            fill(
+                t.not_evaluated,
+                &[("labels", &escape(&report.not_evaluated.join(", ")))]
+            )
         );
     }
 
@@ -202,6 +227,7 @@ pub fn render(
         };
         let m = &l.metrics;
         let view = LabelView {
+            lang,
             name: &l.label,
             report: l,
             rows,
@@ -227,48 +253,67 @@ fn label_section(
     ds: &Dataset,
     v: &LabelView,
 ) -> std::result::Result<(), String> {
+    let (lang, t) = (v.lang, v.lang.text());
     let m = &v.report.metrics;
     let name = escape(v.name);
-    let _ = writeln!(h, "<section id=\"label-{name}\">\n<h2>{name}</h2>");
+    let words = lang
+        .label_words(v.name)
+        .map(|w| format!(" <span class=\"note\">— {}</span>", escape(w)))
+        .unwrap_or_default();
+    let _ = writeln!(h, "<section id=\"label-{name}\">\n<h2>{name}{words}</h2>");
     let at = &v.at_threshold;
+    let threshold = lang.fixed(m.threshold.into(), 3);
     let _ = writeln!(
         h,
-        "<p>At the model's threshold of <b>{:.3}</b> and a base rate of {}, <b>{}</b> of all \
-         comments would be flagged for review and <b>{}</b> of the '{name}' comments caught; \
-         <b>{}</b> of the flagged comments would really be '{name}' (precision). \
-         ROC AUC {}, PR AUC {}, F1 {:.3}.</p>",
-        m.threshold,
-        pct(m.base_rate),
-        pct(at.review_share),
-        pct(m.recall),
-        pct(m.precision),
-        opt3(m.roc_auc),
-        opt3(m.pr_auc),
-        m.f1
+        "<p>{}</p>",
+        fill(
+            t.label_summary,
+            &[
+                ("threshold", &threshold),
+                ("base_rate", &pct(lang, m.base_rate)),
+                ("review", &pct(lang, at.review_share)),
+                ("recall", &pct(lang, m.recall)),
+                ("precision", &pct(lang, m.precision)),
+                ("name", &name),
+                ("roc_auc", &opt3(lang, m.roc_auc)),
+                ("pr_auc", &opt3(lang, m.pr_auc)),
+                ("f1", &lang.fixed(m.f1, 3)),
+            ]
+        )
     );
     if m.positives == 0 || m.positives == m.rows {
         let _ = writeln!(
             h,
-            "<p class=\"note\">Every row here is {}'{name}': the curves and AUCs need comments \
-             of both kinds, so they are empty.</p>",
-            if m.positives == 0 { "not " } else { "" }
+            "<p class=\"note\">{}</p>",
+            fill(
+                if m.positives == 0 {
+                    t.only_negatives
+                } else {
+                    t.only_positives
+                },
+                &[("name", &name)]
+            )
         );
     }
     let c = &m.confusion;
+    let named = |template: &str| fill(template, &[("name", &name)]);
+    let cell = |form, n: u64| lang.plural(form, n, &count(n), &[]);
     let _ = writeln!(
         h,
-        "<table class=\"cm\"><caption class=\"note\">Confusion matrix on these rows (counts, \
-         not reweighted)</caption>\n\
-         <tr><th></th><th>flagged (score ≥ {:.3})</th><th>not flagged</th></tr>\n\
-         <tr><th>'{name}'</th><td class=\"ok\">{} caught</td><td class=\"bad\">{} missed</td></tr>\n\
-         <tr><th>not '{name}'</th><td class=\"bad\">{} false alarm{}</td><td class=\"ok\">{} left alone</td></tr>\n\
+        "<table class=\"cm\"><caption class=\"note\">{}</caption>\n\
+         <tr><th></th><th>{}</th><th>{}</th></tr>\n\
+         <tr><th>{}</th><td class=\"ok\">{}</td><td class=\"bad\">{}</td></tr>\n\
+         <tr><th>{}</th><td class=\"bad\">{}</td><td class=\"ok\">{}</td></tr>\n\
          </table>",
-        m.threshold,
-        count(c.tp),
-        count(c.fn_),
-        count(c.fp),
-        if c.fp == 1 { "" } else { "s" },
-        count(c.tn)
+        t.confusion_caption,
+        fill(t.confusion_flagged, &[("threshold", &threshold)]),
+        t.confusion_not_flagged,
+        named(t.confusion_with),
+        cell(&t.confusion_caught, c.tp),
+        cell(&t.confusion_missed, c.fn_),
+        named(t.confusion_without),
+        cell(&t.confusion_false_alarms, c.fp),
+        cell(&t.confusion_left_alone, c.tn),
     );
 
     h.push_str("<div class=\"charts\">\n");
@@ -282,19 +327,23 @@ fn label_section(
     }
     h.push_str("</div>\n");
 
-    let _ = writeln!(
+    let _ = write!(
         h,
-        "<details><summary>Review-budget table</summary>\n<table>\n<tr><th>threshold</th>\
-         <th>sent to review</th><th>'{name}' caught</th><th>precision</th></tr>"
+        "<details><summary>{}</summary>\n<table>\n<tr>",
+        t.budget_table
     );
+    for col in t.budget_columns {
+        let _ = write!(h, "<th>{}</th>", named(col));
+    }
+    h.push_str("</tr>\n");
     for b in &v.report.budget {
         let _ = writeln!(
             h,
-            "<tr><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.3}</td></tr>",
-            b.threshold,
-            pct(b.review_share),
-            pct(b.caught),
-            b.precision
+            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            lang.fixed(b.threshold.into(), 2),
+            pct(lang, b.review_share),
+            pct(lang, b.caught),
+            lang.fixed(b.precision, 3)
         );
     }
     h.push_str("</table>\n</details>\n");
@@ -302,37 +351,33 @@ fn label_section(
     // Worst errors: false positives by how far above the threshold, false negatives by how far
     // below.
     let r = v.rows;
-    let t = m.threshold;
     let mut fps: Vec<usize> = (0..r.y.len())
-        .filter(|&k| !r.y[k] && r.scores[k] >= t)
+        .filter(|&k| !r.y[k] && r.scores[k] >= m.threshold)
         .collect();
     fps.sort_by(|&a, &b| r.scores[b].total_cmp(&r.scores[a]).then(a.cmp(&b)));
     let mut fns: Vec<usize> = (0..r.y.len())
-        .filter(|&k| r.y[k] && r.scores[k] < t)
+        .filter(|&k| r.y[k] && r.scores[k] < m.threshold)
         .collect();
     fns.sort_by(|&a, &b| r.scores[a].total_cmp(&r.scores[b]).then(a.cmp(&b)));
     for (kind, list, total) in [
-        (
-            format!("Worst false positives: not '{name}', scored highest"),
-            &fps,
-            c.fp,
-        ),
-        (
-            format!("Worst false negatives: '{name}', scored lowest"),
-            &fns,
-            c.fn_,
-        ),
+        (named(t.worst_false_positives), &fps, c.fp),
+        (named(t.worst_false_negatives), &fns, c.fn_),
     ] {
         let shown = list.len().min(WORST);
-        let _ = writeln!(h, "<h3>{kind} ({shown} of {})</h3>", count(total));
+        let of = fill(
+            t.shown_of,
+            &[("shown", &shown.to_string()), ("total", &count(total))],
+        );
+        let _ = writeln!(h, "<h3>{kind} ({of})</h3>");
         if shown == 0 {
-            h.push_str("<p class=\"note\">None.</p>\n");
+            let _ = writeln!(h, "<p class=\"note\">{}</p>", t.none);
             continue;
         }
-        h.push_str(
-            "<table class=\"errors\">\n<tr><th>score</th><th>where</th><th>comment</th>\
-             <th>raised by / lowered by</th></tr>\n",
-        );
+        h.push_str("<table class=\"errors\">\n<tr>");
+        for col in t.error_columns {
+            let _ = write!(h, "<th>{col}</th>");
+        }
+        h.push_str("</tr>\n");
         for &k in &list[..shown] {
             let e = &ds.examples[r.rows[k]];
             let source = ds
@@ -345,8 +390,8 @@ fn label_section(
             for ctb in contributions.iter().filter(|c| c.weight > 0.0).take(4) {
                 let _ = write!(
                     why,
-                    "<span class=\"up\">{:+.2} {}</span><br>",
-                    ctb.weight,
+                    "<span class=\"up\">{} {}</span><br>",
+                    lang.number(format!("{:+.2}", ctb.weight)),
                     escape(&ctb.reason)
                 );
             }
@@ -358,15 +403,15 @@ fn label_section(
             {
                 let _ = write!(
                     why,
-                    "<span class=\"down\">{:+.2} {}</span><br>",
-                    ctb.weight,
+                    "<span class=\"down\">{} {}</span><br>",
+                    lang.number(format!("{:+.2}", ctb.weight)),
                     escape(&ctb.reason)
                 );
             }
             let _ = writeln!(
                 h,
                 "<tr><td class=\"n\">{}</td><td>{}:{}</td><td class=\"text\">{}</td><td class=\"why\">{why}</td></tr>",
-                score_near(r.scores[k], t),
+                score_near(lang, r.scores[k], m.threshold),
                 escape(&source),
                 e.line,
                 escape(&cut(&e.text))

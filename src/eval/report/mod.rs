@@ -10,7 +10,8 @@
 //! The figures are also embedded as JSON (`<script type="application/json" id="figures">`).
 //!
 //! `html.rs` writes the page, `charts.rs` draws the charts; this file holds what both use (the
-//! curves of a label, its view) and the writer.
+//! curves of a label, its view) and the writer. Every text of the page comes from the table of
+//! [`Meta::lang`] ([`crate::i18n`]): English, or French with `--lang fr`.
 
 mod charts;
 mod html;
@@ -20,6 +21,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::eval::metrics::Confusion;
 use crate::eval::{BudgetRow, LabelReport, LabelRows, Report};
+use crate::i18n::Lang;
 use crate::io::dataset::Dataset;
 use crate::model::Model;
 
@@ -50,14 +52,16 @@ const CHART_SIZE: (u32, u32) = (540, 380);
 /// What the report says about where it comes from.
 #[derive(Debug, Clone)]
 pub struct Meta {
-    /// `Evaluation report`, `Held-out report`…
+    /// `evaluation report`, `held-out report`… in [`Meta::lang`].
     pub title: String,
-    /// The model file, or `embedded default model`.
+    /// The model file, or `embedded default model` in [`Meta::lang`].
     pub model_source: String,
     /// The date the report was made (YYYY-MM-DD).
     pub generated: String,
     /// Where the rows come from, when it is not simply every row of the files.
     pub rows_note: Option<String>,
+    /// The language of the page.
+    pub lang: Lang,
 }
 
 /// One point of a label's curves: the counts when every row scoring at or above `threshold` is
@@ -122,6 +126,7 @@ fn thin(points: &[CurvePoint], max: usize) -> Vec<&CurvePoint> {
 
 /// Everything the charts and tables of one label need.
 struct LabelView<'a> {
+    lang: Lang,
     name: &'a str,
     report: &'a LabelReport,
     rows: &'a LabelRows,
@@ -197,7 +202,9 @@ mod tests {
         assert_eq!(cut(&long).chars().count(), MAX_TEXT_CHARS + 1);
         assert_eq!(count(1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(count(999), "999");
-        assert_eq!(score_near(0.2298, 0.2301), "0.2298");
-        assert_eq!(score_near(0.5, 0.2301), "0.500");
+        assert_eq!(score_near(Lang::En, 0.2298, 0.2301), "0.2298");
+        assert_eq!(score_near(Lang::En, 0.5, 0.2301), "0.500");
+        assert_eq!(score_near(Lang::Fr, 0.2298, 0.2301), "0,2298");
+        assert_eq!(score_near(Lang::Fr, 0.5, 0.2301), "0,500");
     }
 }
