@@ -142,6 +142,10 @@ fn a_site_model_learns_the_sites_word_and_keeps_the_other_labels_as_they_were() 
         "toxic",
         "--out",
         out.to_str().unwrap(),
+        "--report",
+        dir.path().join("site.html").to_str().unwrap(),
+        "--lang",
+        "fr",
     ]);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
@@ -199,6 +203,16 @@ fn a_site_model_learns_the_sites_word_and_keeps_the_other_labels_as_they_were() 
     // And an ordinary comment stays unflagged.
     assert!(value(&site[2], "score_toxic") < 0.2, "{:?}", site[2]);
 
+    // The held-out report compares both models, in the language asked for.
+    let html = std::fs::read_to_string(dir.path().join("site.html")).unwrap();
+    assert!(
+        html.contains("<h2>Modèle de base et modèle adapté</h2>"),
+        "no comparison"
+    );
+    assert!(html.contains("Modèle de base\u{a0}: modèle par défaut intégré."));
+    let table = &html[html.find("ROC AUC adapté").unwrap()..];
+    assert!(table.contains("<tr><td>toxic</td>"), "no toxic row");
+
     // The model card says where the model comes from.
     let card = std::fs::read_to_string(&out).unwrap();
     assert!(
@@ -224,8 +238,14 @@ fn warm_adaptation_is_the_other_choice() {
         "toxic",
         "--out",
         out.to_str().unwrap(),
+        "--report",
+        dir.path().join("warm.html").to_str().unwrap(),
+        "--lang",
+        "en",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("warm.html")).unwrap();
+    assert!(html.contains("<h2>Base model against the adapted model</h2>"));
     let card = std::fs::read_to_string(&out).unwrap();
     assert!(card.contains(", warm)"), "the card names the method");
     let site = scores(

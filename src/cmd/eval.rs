@@ -64,6 +64,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 }),
             generated: super::today(),
             rows_note: None,
+            adapted: None,
             lang,
         };
         moderate::eval::report::write(path, &model, &ds, &scores, &report, &meta)?;

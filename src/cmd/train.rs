@@ -11,6 +11,7 @@ use clap::Args as ClapArgs;
 use indicatif::ProgressBar;
 
 use moderate::error::Error;
+use moderate::eval::report::BaseComparison;
 use moderate::features::FeatureConfig;
 use moderate::model::{Model, ModelData};
 use moderate::train::adapt::{self, Adaptation, Adapted};
@@ -244,7 +245,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         eprintln!("moderate: model written to {}", a.out.display());
     }
     if let Some(path) = &a.report {
-        held_out_report(path, trained, &params, &a.out, super::lang(a.lang))?;
+        let lang = super::lang(a.lang);
+        let adapted = adapted.map(|ad| {
+            let base = base_path.map_or(lang.text().default_model.to_string(), |p| {
+                p.display().to_string()
+            });
+            (base, comparison_rows(&ad))
+        });
+        held_out_report(path, trained, &params, &a.out, lang, adapted)?;
         if !a.quiet {
             eprintln!("moderate: held-out report written to {}", path.display());
         }
@@ -410,6 +418,22 @@ fn print_adaptation(ad: &Adapted) {
     }
 }
 
+/// The report's base-against-adapted rows.
+fn comparison_rows(ad: &Adapted) -> Vec<BaseComparison> {
+    ad.comparison
+        .iter()
+        .map(|c| BaseComparison {
+            label: c.label.clone(),
+            rows: c.adapted.rows,
+            positives: c.adapted.positives,
+            base_roc_auc: c.base.roc_auc,
+            adapted_roc_auc: c.adapted.roc_auc,
+            base_pr_auc: c.base.pr_auc,
+            adapted_pr_auc: c.adapted.pr_auc,
+        })
+        .collect()
+}
+
 /// `train --report`: the fresh model on the rows training held out.
 fn held_out_report(
     path: &Path,
@@ -417,6 +441,7 @@ fn held_out_report(
     params: &ValidParams,
     model_path: &Path,
     lang: moderate::i18n::Lang,
+    adapted: Option<(String, Vec<BaseComparison>)>,
 ) -> anyhow::Result<()> {
     let held = trained.held_out;
     let model = Model::new(trained.model)?;
@@ -435,6 +460,7 @@ fn held_out_report(
             ],
         )),
         lang,
+        adapted,
     };
     moderate::eval::report::write(path, &model, &held.data, &scores, &report, &meta)?;
     Ok(())

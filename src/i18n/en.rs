@@ -50,6 +50,20 @@ pub static TEXT: Text = Text {
     ],
     not_evaluated: "Not evaluated (no such column or no value in the data): {labels}",
 
+    adapted_heading: "Base model against the adapted model",
+    adapted_note: "Base model: {base}. Each label your file has was \
+                   fitted again; the others are the base model's, unchanged. Both models scored \
+                   the same held-out rows; higher figures are better.",
+    adapted_columns: [
+        "label",
+        "rows",
+        "with label",
+        "ROC AUC base",
+        "ROC AUC adapted",
+        "PR AUC base",
+        "PR AUC adapted",
+    ],
+
     label_summary: "At the model's threshold of <b>{threshold}</b> and a base rate of {base_rate}, \
                     <b>{review}</b> of all comments would be flagged for review and <b>{recall}</b> \
                     of the '{name}' comments caught; <b>{precision}</b> of the flagged comments \

@@ -58,6 +58,21 @@ pub static TEXT: Text = Text {
     ],
     not_evaluated: "Non évaluées (colonne absente ou sans valeur dans les données)\u{a0}: {labels}",
 
+    adapted_heading: "Modèle de base et modèle adapté",
+    adapted_note: "Modèle de base\u{a0}: {base}. Chaque étiquette de \
+                   votre fichier a été réapprise\u{a0}; les autres sont celles du modèle de base, \
+                   inchangées. Les deux modèles ont noté les mêmes lignes mises de côté\u{a0}; \
+                   plus les chiffres sont hauts, mieux c'est.",
+    adapted_columns: [
+        "étiquette",
+        "lignes",
+        "avec l'étiquette",
+        "ROC AUC base",
+        "ROC AUC adapté",
+        "PR AUC base",
+        "PR AUC adapté",
+    ],
+
     label_summary: "Au seuil de <b>{threshold}</b> retenu par le modèle, et pour une prévalence de \
                     {base_rate}, <b>{review}</b> de l'ensemble des commentaires seraient envoyés \
                     en modération et <b>{recall}</b> des commentaires «\u{a0}{name}\u{a0}» \

@@ -73,6 +73,13 @@ pub struct Text {
     /// `{labels}`.
     pub not_evaluated: &'static str,
 
+    // ---- A site model (`train --from`): base against adapted ----
+    pub adapted_heading: &'static str,
+    /// What the table compares: `{base}` (the base model).
+    pub adapted_note: &'static str,
+    /// label, rows, with label, ROC AUC base, ROC AUC adapted, PR AUC base, PR AUC adapted.
+    pub adapted_columns: [&'static str; 7],
+
     // ---- One label ----
     /// The plain-language summary (HTML): `{threshold}`, `{base_rate}`, `{review}`, `{recall}`,
     /// `{precision}`, `{name}`, `{roc_auc}`, `{pr_auc}`, `{f1}`.

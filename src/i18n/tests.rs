@@ -127,6 +127,7 @@ fn templates(t: &Text) -> Vec<(String, &'static str)> {
         eval_title,
         held_out_title,
         held_out_note,
+        adapted_note,
         default_model,
         meta_model,
         meta_model_sha,

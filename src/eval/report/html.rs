@@ -205,6 +205,33 @@ pub fn render(
         );
     }
     h.push_str("</table>\n");
+    if let Some((base, rows)) = &meta.adapted {
+        let _ = write!(
+            h,
+            "<h2>{}</h2>\n<p>{}</p>\n<table>\n<tr>",
+            t.adapted_heading,
+            fill(t.adapted_note, &[("base", &escape(base))])
+        );
+        for c in t.adapted_columns {
+            let _ = write!(h, "<th>{c}</th>");
+        }
+        h.push_str("</tr>\n");
+        for c in rows {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                 <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&c.label),
+                count(c.rows),
+                count(c.positives),
+                opt3(lang, c.base_roc_auc),
+                opt3(lang, c.adapted_roc_auc),
+                opt3(lang, c.base_pr_auc),
+                opt3(lang, c.adapted_pr_auc),
+            );
+        }
+        h.push_str("</table>\n");
+    }
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(
             h,

@@ -62,6 +62,21 @@ pub struct Meta {
     pub rows_note: Option<String>,
     /// The language of the page.
     pub lang: Lang,
+    /// A site model (`train --from`): the base model's name and, per refitted label, both
+    /// models on the same held-out rows.
+    pub adapted: Option<(String, Vec<BaseComparison>)>,
+}
+
+/// One label of a site model, base against adapted on the same held-out rows.
+#[derive(Debug, Clone)]
+pub struct BaseComparison {
+    pub label: String,
+    pub rows: u64,
+    pub positives: u64,
+    pub base_roc_auc: Option<f64>,
+    pub adapted_roc_auc: Option<f64>,
+    pub base_pr_auc: Option<f64>,
+    pub adapted_pr_auc: Option<f64>,
 }
 
 /// One point of a label's curves: the counts when every row scoring at or above `threshold` is
