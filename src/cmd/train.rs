@@ -81,6 +81,10 @@ pub struct Args {
     /// Weight of the word-vector block against the n-gram blocks (each of norm 1).
     #[arg(long, default_value_t = 1.0, requires = "vectors")]
     vectors_weight: f32,
+    /// Pseudo-comments added to each side of an evidence n-gram's counts (1: Laplace); more
+    /// weaken the n-grams of few comments.
+    #[arg(long, default_value_t = 1.0)]
+    evidence_smoothing: f32,
     /// Minimum number of training comments an n-gram must appear in.
     #[arg(long, default_value_t = 2)]
     min_df: u32,
@@ -118,6 +122,7 @@ pub struct Args {
         conflicts_with_all = [
             "max_features", "max_evidence", "mask_identity", "short_text_tokens",
             "sentence_pool", "shouting_floor", "vectors", "min_df", "lexicons",
+            "evidence_smoothing",
             "main_covers_labels",
         ]
     )]
@@ -202,6 +207,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 0.0
             },
             min_df: a.min_df,
+            evidence_smoothing: a.evidence_smoothing,
             ..FeatureConfig::default()
         },
         lexicons: a.lexicons,
@@ -269,6 +275,9 @@ fn param_error(e: ParamError) -> anyhow::Error {
         ParamError::BaseRate(_) => anyhow!("--base-rate must be between 0 and 1"),
         ParamError::VectorsWeight(w) => {
             anyhow!("--vectors-weight must be a positive number, got {w}")
+        }
+        ParamError::EvidenceSmoothing(a) => {
+            anyhow!("--evidence-smoothing must be a positive number, got {a}")
         }
         ParamError::DuplicateLabel(l) => anyhow!("--labels names '{l}' twice"),
     }

@@ -30,8 +30,15 @@ pub struct Evidence {
 /// Smoothed log-count ratio of an n-gram in `pos` of `total_pos` positive and `neg` of
 /// `total_neg` negative comments: ln((pos+1)/(P+2)) − ln((neg+1)/(N+2)), clipped to ±5.
 pub fn log_count_ratio(pos: u32, neg: u32, total_pos: u32, total_neg: u32) -> f32 {
-    let p = (pos as f32 + 1.0) / (total_pos as f32 + 2.0);
-    let q = (neg as f32 + 1.0) / (total_neg as f32 + 2.0);
+    smoothed_log_count_ratio(pos, neg, total_pos, total_neg, 1.0)
+}
+
+/// [`log_count_ratio`] with `a` pseudo-comments on each side instead of 1:
+/// ln((pos+a)/(P+2a)) − ln((neg+a)/(N+2a)), clipped to ±5. A larger `a` pulls the ratio of a rare
+/// n-gram (seen in a dozen comments of one source) towards 0 more than a frequent one's.
+pub fn smoothed_log_count_ratio(pos: u32, neg: u32, total_pos: u32, total_neg: u32, a: f32) -> f32 {
+    let p = (pos as f32 + a) / (total_pos as f32 + 2.0 * a);
+    let q = (neg as f32 + a) / (total_neg as f32 + 2.0 * a);
     (p.ln() - q.ln()).clamp(-5.0, 5.0)
 }
 
@@ -48,11 +55,13 @@ pub(super) struct Ratios {
     ratios: Vec<f32>,
     kinds: Vec<NgramKind>,
     labels: usize,
+    /// Pseudo-comments of the smoothing (`FeatureConfig::evidence_smoothing`).
+    smoothing: f32,
 }
 
 impl Ratios {
     /// The ratios of a table, or why it is inconsistent.
-    pub(super) fn new(evidence: &Evidence) -> Result<Ratios, &'static str> {
+    pub(super) fn new(evidence: &Evidence, smoothing: f32) -> Result<Ratios, &'static str> {
         let labels = evidence.labels.len();
         let mut ratios = Vec::with_capacity(evidence.entries.len() * labels);
         for EvidenceEntry(_, _, counts) in &evidence.entries {
@@ -60,13 +69,20 @@ impl Ratios {
                 return Err("an evidence entry does not have two counts per label");
             }
             for (l, &(p, n)) in evidence.totals.iter().enumerate() {
-                ratios.push(log_count_ratio(counts[2 * l], counts[2 * l + 1], p, n));
+                ratios.push(smoothed_log_count_ratio(
+                    counts[2 * l],
+                    counts[2 * l + 1],
+                    p,
+                    n,
+                    smoothing,
+                ));
             }
         }
         Ok(Ratios {
             ratios,
             kinds: evidence.entries.iter().map(|e| e.0).collect(),
             labels,
+            smoothing,
         })
     }
 
@@ -122,9 +138,21 @@ impl Ratios {
                         let (tp, tn) = evidence.totals[l];
                         let (p, n) = (entry.2[2 * l], entry.2[2 * l + 1]);
                         if y {
-                            log_count_ratio(p.saturating_sub(1), n, tp.saturating_sub(1), tn)
+                            smoothed_log_count_ratio(
+                                p.saturating_sub(1),
+                                n,
+                                tp.saturating_sub(1),
+                                tn,
+                                self.smoothing,
+                            )
                         } else {
-                            log_count_ratio(p, n.saturating_sub(1), tp, tn.saturating_sub(1))
+                            smoothed_log_count_ratio(
+                                p,
+                                n.saturating_sub(1),
+                                tp,
+                                tn.saturating_sub(1),
+                                self.smoothing,
+                            )
                         }
                     }
                 };
@@ -162,6 +190,6 @@ mod tests {
             totals: vec![(1, 1)],
             entries: vec![EvidenceEntry(NgramKind::Word, "rats".into(), vec![1])],
         };
-        assert!(Ratios::new(&bad).is_err());
+        assert!(Ratios::new(&bad, 1.0).is_err());
     }
 }

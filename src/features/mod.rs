@@ -40,7 +40,7 @@ use cache::TokenCache;
 use evidence::Ratios;
 use ngrams::{for_each_word_ngram, CharNgrams};
 
-pub use evidence::{log_count_ratio, Evidence, EvidenceEntry};
+pub use evidence::{log_count_ratio, smoothed_log_count_ratio, Evidence, EvidenceEntry};
 pub use layout::{Block, Layout};
 pub use ngrams::{for_each_ngram, ngram_hash, NgramKind};
 pub use signals::{Signal, N_SIGNALS, SIGNAL_NAMES};
@@ -93,6 +93,19 @@ pub struct FeatureConfig {
     /// words the analyzer knows, so the base model's features are unchanged by them.
     #[serde(default, skip_serializing_if = "is_zero_usize")]
     pub site_vocab: usize,
+    /// Pseudo-comments added on each side of an evidence n-gram's counts (1: Laplace). More pull
+    /// the log-count ratios of rare n-grams towards 0, so that a word seen in a dozen comments of
+    /// one source (`pk`) is not as strong as an insult seen in hundreds.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub evidence_smoothing: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+fn is_one(v: &f32) -> bool {
+    *v == 1.0
 }
 
 fn is_zero_usize(v: &usize) -> bool {
@@ -128,6 +141,7 @@ impl Default for FeatureConfig {
             shouting_floor: 0.0,
             vectors_weight: 0.0,
             site_vocab: 0,
+            evidence_smoothing: 1.0,
         }
     }
 }
@@ -312,7 +326,7 @@ impl Featurizer {
                 "vocabulary must list word n-grams before character n-grams",
             ));
         }
-        let ratios = Ratios::new(&spec.evidence).map_err(bad)?;
+        let ratios = Ratios::new(&spec.evidence, spec.config.evidence_smoothing).map_err(bad)?;
         for (i, EvidenceEntry(kind, text, _)) in spec.evidence.entries.iter().enumerate() {
             table
                 .entry(ngram_hash(*kind, text))

@@ -90,6 +90,8 @@ pub enum ParamError {
     BaseRate(f64),
     #[error("the word-vector weight must be a positive number, got {0}")]
     VectorsWeight(f32),
+    #[error("the evidence smoothing must be a positive number, got {0}")]
+    EvidenceSmoothing(f32),
     #[error("the label '{0}' is named twice")]
     DuplicateLabel(String),
 }
@@ -108,7 +110,7 @@ impl Deref for ValidParams {
 
 impl TrainParams {
     /// Check the parameters, in this order: held-out share, folds, alphas, base rate, word-vector
-    /// weight, labels named once each.
+    /// weight, evidence smoothing, labels named once each.
     pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(0.0..0.9).contains(&self.holdout) {
             return Err(ParamError::Holdout(self.holdout));
@@ -125,6 +127,10 @@ impl TrainParams {
         let w = self.features.vectors_weight;
         if self.vectors.is_some() && !(w.is_finite() && w > 0.0) {
             return Err(ParamError::VectorsWeight(w));
+        }
+        let a = self.features.evidence_smoothing;
+        if !(a.is_finite() && a > 0.0) {
+            return Err(ParamError::EvidenceSmoothing(a));
         }
         let labels = self.read.labels.as_deref().unwrap_or_default();
         if let Some((_, twice)) = labels
