@@ -184,6 +184,22 @@ mod tests {
     }
 
     #[test]
+    fn more_smoothing_pulls_rare_ngrams_towards_zero_more_than_frequent_ones() {
+        // Laplace is the default.
+        assert_eq!(
+            smoothed_log_count_ratio(12, 1, 3000, 3000, 1.0),
+            log_count_ratio(12, 1, 3000, 3000)
+        );
+        // A word in 12 positive comments and 1 negative, and one in 1,200 and 100: the same
+        // proportions, but the rare one loses more of its ratio to a larger pseudo-count.
+        let rare = |a| smoothed_log_count_ratio(12, 1, 3000, 3000, a);
+        let frequent = |a| smoothed_log_count_ratio(1200, 100, 3000, 3000, a);
+        assert!(rare(3.0) < rare(1.0) && rare(3.0) > 0.0);
+        assert!(rare(3.0) / rare(1.0) < 0.75, "{} {}", rare(3.0), rare(1.0));
+        assert!(frequent(3.0) / frequent(1.0) > 0.99);
+    }
+
+    #[test]
     fn inconsistent_tables_are_refused() {
         let bad = Evidence {
             labels: vec!["toxic".into()],

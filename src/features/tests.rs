@@ -277,3 +277,57 @@ fn leave_one_out_takes_the_comments_own_counts_out() {
         "leaving a negative out makes the n-gram look more toxic"
     );
 }
+
+/// A site's own n-grams (`FeatureConfig::site_vocab`, added by `train --from`) are a block of
+/// their own: the base features of any comment keep their values, the site's block is normalized
+/// apart, and the site's words are not words the analyzer knows.
+#[test]
+fn a_site_vocabulary_block_leaves_the_base_features_as_they_were() {
+    let base_vocab = [
+        (NgramKind::Word, "les"),
+        (NgramKind::Word, "rats"),
+        (NgramKind::Char, " ra"),
+        (NgramKind::Char, "ts "),
+    ];
+    let base = featurizer(&base_vocab);
+    let mut spec = base.spec().clone();
+    for (kind, text) in [(NgramKind::Word, "schnoufards"), (NgramKind::Char, "hnou")] {
+        spec.vocab.push(VocabEntry {
+            kind,
+            text: text.into(),
+            idf: 2.0,
+        });
+    }
+    spec.config.site_vocab = 2;
+    let site = Featurizer::new(spec).unwrap();
+    let text = "Les rats, les schnoufards et les rats";
+    let (b, s) = (base.analyze(text).vector, site.analyze(text).vector);
+    let site_base = site.vocab_base() + base_vocab.len();
+    // Base features: the same indices and values.
+    let base_part: Vec<(u32, f32)> = s
+        .idx
+        .iter()
+        .zip(&s.val)
+        .filter(|(&i, _)| (i as usize) < site_base)
+        .map(|(&i, &v)| (i, v))
+        .collect();
+    let expected: Vec<(u32, f32)> = b.idx.iter().copied().zip(b.val.iter().copied()).collect();
+    assert_eq!(base_part, expected);
+    // The site's block: its two n-grams, of norm 1 on their own.
+    let site_part: Vec<f32> = s
+        .idx
+        .iter()
+        .zip(&s.val)
+        .filter(|(&i, _)| (i as usize) >= site_base)
+        .map(|(_, &v)| v)
+        .collect();
+    assert_eq!(site_part.len(), 2, "{s:?}");
+    let norm: f32 = site_part.iter().map(|v| v * v).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-5, "{norm}");
+    assert!(!site.knows_word("schnoufards"));
+    assert!(site.knows_word("rats"));
+    // A site block longer than the vocabulary is refused.
+    let mut bad = site.spec().clone();
+    bad.config.site_vocab = 10;
+    assert!(Featurizer::new(bad).is_err());
+}
