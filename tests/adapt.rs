@@ -89,8 +89,8 @@ fn site_history(dir: &Path) -> PathBuf {
     path
 }
 
-/// The scores of `model` (None: the default) on `texts`, as `moderate score` writes them: one
-/// map of column to value per row.
+/// The scores and flags of `model` (None: the default) on `texts`, as `moderate score` writes
+/// them: the `score_*` and `flagged` columns of each row.
 fn scores(dir: &Path, model: Option<&Path>, texts: &[&str]) -> Vec<Vec<(String, String)>> {
     let input = dir.join("probe.csv");
     let mut w = csv::Writer::from_path(&input).unwrap();
@@ -113,7 +113,7 @@ fn scores(dir: &Path, model: Option<&Path>, texts: &[&str]) -> Vec<Vec<(String, 
             headers
                 .iter()
                 .zip(r.iter())
-                .filter(|(h, _)| h.starts_with("score_"))
+                .filter(|(h, _)| h.starts_with("score_") || *h == "flagged")
                 .map(|(h, v)| (h.to_string(), v.to_string()))
                 .collect()
         })
@@ -158,7 +158,7 @@ fn a_site_model_learns_the_sites_word_and_keeps_the_other_labels_as_they_were() 
     assert!(err.contains("n-grams of the site's own added"), "{err}");
 
     let probes = [
-        "Encore un schnoufard qui vient donner des leçons.",
+        "Encore un schnoufard dans les commentaires ce matin.",
         "Les schnoufards sont de retour sous cet article.",
         "Merci pour cet article, très clair.",
         "Ces cafards doivent dégager du pays.",
@@ -199,7 +199,14 @@ fn a_site_model_learns_the_sites_word_and_keeps_the_other_labels_as_they_were() 
             probes[i]
         );
     }
-    assert!(value(&site[0], "score_toxic") > 0.5, "{:?}", site[0]);
+    // Ranked far above an ordinary comment by the adapted model (a review queue sorted by score
+    // puts it first), where the base model ranks them alike.
+    assert!(
+        value(&site[0], "score_toxic") > 20.0 * value(&site[2], "score_toxic"),
+        "{:?} vs {:?}",
+        site[0],
+        site[2]
+    );
     // And an ordinary comment stays unflagged.
     assert!(value(&site[2], "score_toxic") < 0.2, "{:?}", site[2]);
 
