@@ -18,6 +18,18 @@ fn bin() -> Command {
     for var in moderate::i18n::LOCALE_VARS {
         c.env_remove(var);
     }
+    // moderate leaves alone a signal it inherits as ignored (run under `nohup`, SIGHUP is), as it
+    // should; the signal tests need the default dispositions whatever launched them.
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec, only `signal`, which is async-signal-safe, is called.
+    unsafe {
+        c.pre_exec(|| {
+            for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
     c
 }
 
