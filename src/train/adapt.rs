@@ -25,7 +25,6 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::balance::RowSources;
 use super::featurize::{self, RowVectors};
 use super::{calibrate, card, fit, known_rows, split, HeldOut, TrainProgress, Trained};
 use super::{TrainError, ValidParams};
@@ -140,19 +139,7 @@ pub fn adapt(
     // The base model never saw these rows: no leave-one-out evidence.
     let vectors = featurize::vectors(featurizer, &ds, &[], progress);
 
-    let mut source_weight = vec![1u32; ds.sources.len()];
-    for (file, w) in &params.source_weights {
-        let s = ds
-            .sources
-            .iter()
-            .position(|s| &s.path == file)
-            .ok_or_else(|| TrainError::WeightedFile(file.clone()))?;
-        source_weight[s] = (*w).max(1);
-    }
-    let sources = RowSources::new(
-        ds.examples.iter().map(|e| e.source).collect(),
-        source_weight,
-    );
+    let sources = super::row_sources(&ds, params)?;
 
     // A label is refitted when its training rows have both classes; else the base keeps it.
     let mut refitted = Vec::new();

@@ -220,20 +220,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
         started.elapsed().as_secs_f64()
     ));
 
-    // Per-file weights, applied by repeating rows.
-    let mut source_weight = vec![1u32; ds.sources.len()];
-    for (file, w) in &params.source_weights {
-        let s = ds
-            .sources
-            .iter()
-            .position(|s| &s.path == file)
-            .ok_or_else(|| TrainError::WeightedFile(file.clone()))?;
-        source_weight[s] = (*w).max(1);
-    }
-    let sources = RowSources::new(
-        ds.examples.iter().map(|e| e.source).collect(),
-        source_weight,
-    );
+    let sources = row_sources(&ds, params)?;
 
     let plan = fit::plan(&ds, &train_rows, &sources, dim, params, progress)?;
 
@@ -293,6 +280,23 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
         model,
         held_out: held_out(ds, held_rows),
     })
+}
+
+/// Each row's file and the files' weights (`--weight FILE=N`, applied by repeating rows).
+fn row_sources(ds: &Dataset, params: &ValidParams) -> Result<RowSources> {
+    let mut source_weight = vec![1u32; ds.sources.len()];
+    for (file, w) in &params.source_weights {
+        let s = ds
+            .sources
+            .iter()
+            .position(|s| &s.path == file)
+            .ok_or_else(|| TrainError::WeightedFile(file.clone()))?;
+        source_weight[s] = (*w).max(1);
+    }
+    Ok(RowSources::new(
+        ds.examples.iter().map(|e| e.source).collect(),
+        source_weight,
+    ))
 }
 
 /// The held-out rows, moved out of the data read.
