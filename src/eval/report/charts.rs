@@ -52,7 +52,11 @@ fn chart_svg(
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, TITLE_FONT)
-            .margin(14)
+            // Wider on the right, where the last x tick label (« 100 % ») is centred on the edge.
+            .margin_top(14)
+            .margin_bottom(14)
+            .margin_left(14)
+            .margin_right(26)
             .x_label_area_size(48)
             .y_label_area_size(60)
             .build_cartesian_2d(0f64..x_max, 0f64..1f64)
