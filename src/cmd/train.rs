@@ -425,6 +425,16 @@ fn print_adaptation(ad: &Adapted) {
             f(c.adapted.pr_auc)
         );
     }
+    for c in &ad.comparison {
+        if let Some((n, b)) = c.worse() {
+            eprintln!(
+                "moderate: warning: for '{}' the adapted model ranks your held-out rows worse \
+                 than the base model (ROC AUC {n:.3} against {b:.3}): more rows, or keep the base \
+                 model for this label",
+                c.label
+            );
+        }
+    }
 }
 
 /// The report's base-against-adapted rows.

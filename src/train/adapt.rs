@@ -60,6 +60,17 @@ pub struct Comparison {
     pub adapted: Metrics,
 }
 
+impl Comparison {
+    /// The adapted and the base model's ROC AUC when the adapted model ranks the held-out rows
+    /// worse by more than 0.01 (then the site may rather keep the base model for this label).
+    pub fn worse(&self) -> Option<(f64, f64)> {
+        match (self.adapted.roc_auc, self.base.roc_auc) {
+            (Some(a), Some(b)) if a < b - 0.01 => Some((a, b)),
+            _ => None,
+        }
+    }
+}
+
 /// What [`adapt`] says beside the adapted model: the labels refitted and kept, and the
 /// base-against-adapted figures per refitted label (none without held-out rows).
 #[derive(Debug, Clone)]
@@ -132,7 +143,7 @@ pub fn adapt(
     let featurizer = &featurizer;
     progress.note(&format!(
         "{} n-grams of the site's own added to the base model's {}",
-        featurizer.config().site_vocab,
+        featurizer.config().site_vocab - base.featurizer().config().site_vocab,
         base.featurizer().spec().vocab.len()
     ));
     let dim = featurizer.dim();
@@ -421,4 +432,32 @@ fn compare(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics(scores: &[f32], labels: &[bool]) -> Metrics {
+        Metrics::compute(scores, labels, 0.5, 0.1)
+    }
+
+    #[test]
+    fn an_adapted_model_that_ranks_worse_is_said_so() {
+        let y = [false, false, true, true];
+        let good = metrics(&[0.1, 0.2, 0.8, 0.9], &y); // ROC AUC 1
+        let fair = metrics(&[0.1, 0.8, 0.2, 0.9], &y); // ROC AUC 0.75
+        let worse = Comparison {
+            label: "toxic".into(),
+            base: good.clone(),
+            adapted: fair.clone(),
+        };
+        assert_eq!(worse.worse(), Some((0.75, 1.0)));
+        let better = Comparison {
+            label: "toxic".into(),
+            base: fair,
+            adapted: good,
+        };
+        assert_eq!(better.worse(), None);
+    }
 }
