@@ -23,8 +23,6 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use super::featurize::{self, RowVectors};
 use super::{calibrate, card, fit, known_rows, split, HeldOut, TrainProgress, Trained};
 use super::{TrainError, ValidParams};
@@ -291,22 +289,14 @@ fn with_site_vocab(
     train_rows: &[usize],
     main: usize,
 ) -> Result<(Featurizer, Vec<LabelModel>)> {
-    let analyzer = base.featurizer().analyzer();
-    let docs: Vec<String> = train_rows
-        .par_iter()
-        .map(|&i| analyzer.for_vocabulary(&ds.examples[i].text))
-        .collect();
-    let labels: Vec<Vec<Option<bool>>> = train_rows
-        .iter()
-        .map(|&i| ds.examples[i].labels.clone())
-        .collect();
     let mut spec = base.featurizer().spec().clone();
     let config = FeatureConfig {
         max_features: SITE_VOCAB,
         max_evidence: 0,
         ..spec.config.clone()
     };
-    let (site, _) = super::vocab::build(&config, &docs, &labels, &ds.labels, main);
+    let analyzer = base.featurizer().analyzer();
+    let (site, _) = super::vocab::build_on_rows(&config, analyzer, ds, train_rows, main);
     let known: HashSet<(NgramKind, &str)> = spec
         .vocab
         .iter()

@@ -31,7 +31,6 @@ pub mod vocab;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::error::Result;
@@ -197,16 +196,8 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     let lexicons = featurize::lexicons(params)?;
     let analyzer = Analyzer::new(params.features.max_chars, Lexicon::new(&lexicons)?)
         .with_identity_masked(params.features.mask_identity);
-    let docs: Vec<String> = train_rows
-        .par_iter()
-        .map(|&i| analyzer.for_vocabulary(&ds.examples[i].text))
-        .collect();
-    let labels: Vec<Vec<Option<bool>>> = train_rows
-        .iter()
-        .map(|&i| ds.examples[i].labels.clone())
-        .collect();
-    let (vocab, evidence) = vocab::build(&params.features, &docs, &labels, &ds.labels, main);
-    drop(docs);
+    let (vocab, evidence) =
+        vocab::build_on_rows(&params.features, &analyzer, &ds, &train_rows, main);
     progress.note(&format!(
         "vocabulary and evidence table after {:.1} s",
         started.elapsed().as_secs_f64()

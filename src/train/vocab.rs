@@ -20,7 +20,11 @@
 //! Both lists are ordered word n-grams first, then character n-grams, each by text, so the model
 //! file does not depend on hash-map order.
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::io::dataset::Dataset;
+use crate::text::analyzer::Analyzer;
 
 use crate::features::{
     for_each_ngram, Evidence, EvidenceEntry, FeatureConfig, NgramKind, VocabEntry,
@@ -83,6 +87,26 @@ fn count(config: &FeatureConfig, docs: &[String], labels: &[Vec<Option<bool>>]) 
 /// The vocabulary and the evidence table for a set of training comments. `docs` are normalized
 /// comments; `labels[d][l]` the value of label `l` for document `d` (None when unknown); `main`
 /// the index of the main label; `names` the label names.
+/// [`build`] on the rows `rows` of `ds`, read as `analyzer` reads them for the vocabulary
+/// ([`Analyzer::for_vocabulary`]).
+pub(crate) fn build_on_rows(
+    config: &FeatureConfig,
+    analyzer: &Analyzer,
+    ds: &Dataset,
+    rows: &[usize],
+    main: usize,
+) -> (Vec<VocabEntry>, Evidence) {
+    let docs: Vec<String> = rows
+        .par_iter()
+        .map(|&i| analyzer.for_vocabulary(&ds.examples[i].text))
+        .collect();
+    let labels: Vec<Vec<Option<bool>>> = rows
+        .iter()
+        .map(|&i| ds.examples[i].labels.clone())
+        .collect();
+    build(config, &docs, &labels, &ds.labels, main)
+}
+
 pub fn build(
     config: &FeatureConfig,
     docs: &[String],
