@@ -43,7 +43,7 @@ use ngrams::{for_each_word_ngram, CharNgrams};
 pub use evidence::{log_count_ratio, smoothed_log_count_ratio, Evidence, EvidenceEntry};
 pub use layout::{Block, Layout};
 pub use ngrams::{for_each_ngram, ngram_hash, NgramKind};
-pub use signals::{Signal, N_SIGNALS, SIGNAL_NAMES};
+pub use signals::{Signal, N_SIGNALS, N_SIGNALS_BEFORE_QUOTES, SIGNAL_NAMES};
 pub use sparse::SparseVec;
 
 /// Featurizer settings, stored in the model file.
@@ -98,6 +98,11 @@ pub struct FeatureConfig {
     /// one source (`pk`) is not as strong as an insult seen in hundreds.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub evidence_smoothing: f32,
+    /// Quotations are read ([`crate::text::quotes`]): the identity co-occurrence signals count
+    /// only the author's own abusive terms, and the `quoted_abuse` signal (absent from the
+    /// vectors of models trained without it) counts the quoted ones.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub quotes: bool,
 }
 
 fn one() -> f32 {
@@ -142,6 +147,7 @@ impl Default for FeatureConfig {
             vectors_weight: 0.0,
             site_vocab: 0,
             evidence_smoothing: 1.0,
+            quotes: false,
         }
     }
 }
@@ -425,7 +431,11 @@ impl Featurizer {
 
     fn analyze_impl(&self, text: &str, trace: bool) -> Analysis {
         let analyzed = self.analyzer.analyze(text, self);
-        let signals = signals::compute(&analyzed, self.spec.config.shouting_floor);
+        let signals = signals::compute(
+            &analyzed,
+            self.spec.config.shouting_floor,
+            self.spec.config.quotes,
+        );
         let Analyzed {
             truncated,
             caps,
@@ -443,7 +453,7 @@ impl Featurizer {
             idx: Vec::with_capacity(128),
             val: Vec::with_capacity(128),
         };
-        for (i, &v) in signals.iter().enumerate() {
+        for (i, &v) in signals[..self.layout.signals()].iter().enumerate() {
             if v != 0.0 {
                 vector.idx.push(i as u32);
                 vector.val.push(v);

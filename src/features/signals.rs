@@ -4,6 +4,13 @@
 //! of n-grams cannot see: an identity term in the same sentence as a dehumanizing, threat or slur
 //! term, and an insult in a sentence addressed to "you".
 //!
+//! Quotations ([`crate::text::quotes`]), in models trained with them
+//! ([`crate::features::FeatureConfig::quotes`]): the identity co-occurrences count only the
+//! author's own dehumanizing, threat and slur terms, not those they quote (« “Mort aux juifs”,
+//! voilà ce qu'on entend, c'est une honte »), and `quoted_abuse` counts the quoted abusive
+//! terms. The lexicon counts keep every hit, quoted or not, as do the n-grams: quoting an insult
+//! does not hide it.
+//!
 //! Adding a signal: one line in the `signals!` list below (its index is its place in the list,
 //! its name what the model file's weights and the explanations call it), and its value in
 //! [`compute`]. A new signal moves every later index, so it needs a retrained model.
@@ -49,7 +56,12 @@ signals! {
     IdentityThreat = "identity+threat",
     IdentitySlur = "identity+slur",
     YouInsult = "you+insult",
+    QuotedAbuse = "quoted_abuse",
 }
+
+/// The signals of models trained before quotations were read ([`Signal::QuotedAbuse`] is
+/// the first signal after them): their vectors stop here.
+pub const N_SIGNALS_BEFORE_QUOTES: usize = Signal::QuotedAbuse as usize;
 
 impl Signal {
     pub fn name(self) -> &'static str {
@@ -87,8 +99,10 @@ impl Signal {
 }
 
 /// The signals of an analyzed comment, indexed by [`Signal`].
-/// `shouting_floor`: see [`crate::features::FeatureConfig::shouting_floor`].
-pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
+/// `shouting_floor`: see [`crate::features::FeatureConfig::shouting_floor`]; `quotes`: see
+/// [`crate::features::FeatureConfig::quotes`] (without it [`Signal::QuotedAbuse`] is 0 and the
+/// co-occurrences read every hit).
+pub fn compute(analyzed: &Analyzed, shouting_floor: f32, quotes: bool) -> [f32; N_SIGNALS] {
     let Analyzed {
         caps,
         normalized,
@@ -120,14 +134,22 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
     for c in Category::ALL {
         set(Signal::lexicon(c), (counts[c.index()] as f32).ln_1p());
     }
+    // With quotations read, the abusive term of a co-occurrence must be the author's own.
     let in_sentence = |a: Category, b: Category| {
         lexicon.iter().any(|m| {
             m.category == a
                 && lexicon
                     .iter()
-                    .any(|o| o.category == b && o.sentence == m.sentence)
+                    .any(|o| o.category == b && o.sentence == m.sentence && !(quotes && o.quoted))
         })
     };
+    if quotes {
+        let quoted = lexicon
+            .iter()
+            .filter(|m| m.quoted && m.category.is_abusive())
+            .count();
+        set(Signal::QuotedAbuse, (quoted as f32).ln_1p());
+    }
     let yes = |b: bool| b as u8 as f32;
     set(
         Signal::IdentityDehumanizing,
@@ -163,7 +185,8 @@ mod tests {
 
     #[test]
     fn names_indices_and_categories_agree() {
-        assert_eq!(N_SIGNALS, 13);
+        assert_eq!(N_SIGNALS, 14);
+        assert_eq!(N_SIGNALS_BEFORE_QUOTES, 13);
         for (i, s) in Signal::ALL.into_iter().enumerate() {
             assert_eq!(s as usize, i);
             assert_eq!(s.name(), SIGNAL_NAMES[i]);

@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 use crate::text::glue::{self, MAX_PIECE, MIN_LEN};
 use crate::text::lang;
 use crate::text::normalize::normalize;
+use crate::text::quotes;
 use crate::text::tokenize::{sentences, tokens};
 
 pub use source::{parse_terms, Category, LexiconSource, TermList};
@@ -74,6 +75,8 @@ pub struct LexMatch {
     pub category: Category,
     /// Index of the sentence the match is in.
     pub sentence: u32,
+    /// Between quotation marks ([`crate::text::quotes`]): somebody else's words, quoted.
+    pub quoted: bool,
 }
 
 /// Compiled lexicons: one automaton over all categories and languages.
@@ -129,13 +132,20 @@ fn made_of(s: &str, sets: &[&HashSet<String>]) -> bool {
     .is_some()
 }
 
+/// Bit of a [`skeleton_text`] byte's flags: the letter was doubled in the comment.
+const DOUBLED: u8 = 1;
+/// Bit of a [`skeleton_text`] byte's flags: its token is between quotation marks.
+const QUOTED: u8 = 2;
+
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
-/// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
-/// offset where each sentence starts.
+/// sentences; for each of its bytes, its flags ([`DOUBLED`] where the letter was doubled in the
+/// comment, [`QUOTED`] on a quoted token's first byte); and the byte offset where each sentence
+/// starts.
 fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
+    let quotations = quotes::quoted_spans(normalized);
     out.push(' ');
     runs.push(0);
     for (i, sentence) in sentences(normalized).enumerate() {
@@ -153,6 +163,11 @@ fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec
                 runs.truncate(at);
                 out.push('~');
                 runs.push(0);
+            }
+            // `tok` is a slice of `normalized`: its offset there.
+            let offset = tok.as_ptr() as usize - normalized.as_ptr() as usize;
+            if quotes::inside(&quotations, offset) {
+                runs[at] |= QUOTED;
             }
             out.push(' ');
             runs.push(0);
@@ -472,7 +487,10 @@ impl Lexicon {
             } as u32;
             for &term in &self.pattern_terms[m.pattern().as_usize()] {
                 if let Some(doubled) = &self.terms[term as usize].doubled {
-                    if !doubled.iter().all(|&i| runs.get(m.start() + i) == Some(&1)) {
+                    if !doubled
+                        .iter()
+                        .all(|&i| runs.get(m.start() + i).is_some_and(|r| r & DOUBLED != 0))
+                    {
                         continue;
                     }
                 }
@@ -483,16 +501,18 @@ impl Lexicon {
                     term,
                     category: self.terms[term as usize].category,
                     sentence,
+                    quoted: runs.get(m.start() + 1).is_some_and(|r| r & QUOTED != 0),
                 });
             }
         }
-        self.find_glued(&text, &starts, &identity_at, out);
+        self.find_glued(&text, &runs, &starts, &identity_at, out);
     }
 
     /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).
     fn find_glued(
         &self,
         text: &str,
+        runs: &[u8],
         starts: &[usize],
         identity_at: &[usize],
         out: &mut Vec<LexMatch>,
@@ -526,6 +546,7 @@ impl Lexicon {
                         term,
                         category: self.terms[term as usize].category,
                         sentence,
+                        quoted: runs.get(start).is_some_and(|r| r & QUOTED != 0),
                     });
                 }
             }
