@@ -35,6 +35,7 @@ const TECHNIQUES: &[(&str, Technique)] = &[
     ("stacked combining accents", combining),
     ("mixed case", mixed_case),
     ("emoji between letters", emoji),
+    ("quoted words", quoted),
 ];
 
 /// Floors: share of variants still flagged, per technique, a few points under what was measured
@@ -263,6 +264,13 @@ fn combining(word: &str, rng: &mut ChaCha8Rng) -> String {
         }
     }
     out
+}
+
+/// The word between quotation marks, as if the author quoted somebody else (models trained with
+/// `--quotes` read quotations: their abuse must not hide in them).
+fn quoted(word: &str, rng: &mut ChaCha8Rng) -> String {
+    let (open, close) = [("«\u{a0}", "\u{a0}»"), ("\"", "\""), ("“", "”")][rng.gen_range(0..3)];
+    format!("{open}{word}{close}")
 }
 
 fn mixed_case(word: &str, rng: &mut ChaCha8Rng) -> String {

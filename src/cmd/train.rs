@@ -74,11 +74,12 @@ pub struct Args {
     /// Shouting counts capitals over this share only (0: the share as it is).
     #[arg(long, default_value_t = 0.0)]
     shouting_floor: f32,
-    /// Read quotation marks: a dehumanizing, threat or slur term the comment quotes (« “Mort aux
-    /// X”, c'est une honte ») does not make the identity co-occurrence signals, and a
-    /// `quoted_abuse` signal counts such quoted terms (n-grams and lexicon counts still see them).
+    /// Read mentions: a dehumanizing, threat or slur term the comment quotes (« “Mort aux X”,
+    /// c'est une honte ») or negates (« ne sont pas des parasites ») does not make the identity
+    /// co-occurrence signals; the `quoted_abuse` and `negated_abuse` signals count such terms
+    /// (the n-grams and lexicon counts still see them).
     #[arg(long)]
-    quotes: bool,
+    mentions: bool,
     /// Pretrained word vectors (the file `training/tools/fr_vectors.py table` writes): a block of
     /// the comment's mean word vector, stored in the model file.
     #[arg(long, value_name = "FILE")]
@@ -126,7 +127,7 @@ pub struct Args {
         value_name = "MODEL",
         conflicts_with_all = [
             "max_features", "max_evidence", "mask_identity", "short_text_tokens",
-            "sentence_pool", "shouting_floor", "quotes", "vectors", "min_df", "lexicons",
+            "sentence_pool", "shouting_floor", "mentions", "vectors", "min_df", "lexicons",
             "evidence_smoothing",
             "main_covers_labels",
         ]
@@ -206,7 +207,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             short_text_tokens: a.short_text_tokens,
             sentence_pool: a.sentence_pool,
             shouting_floor: a.shouting_floor,
-            quotes: a.quotes,
+            mentions: a.mentions,
             vectors_weight: if a.vectors.is_some() {
                 a.vectors_weight
             } else {

@@ -3,7 +3,7 @@
 //! by index), so every other part of the crate asks this type rather than computing offsets.
 //!
 //! ```text
-//! 0 ............ signals (SIGNAL_NAMES; the first 13 in models trained without quotations)
+//! 0 ............ signals (SIGNAL_NAMES; the first 13 in models trained without mentions)
 //! evidence_base  evidence: per evidence label, its word then its char feature
 //! vocab_base     vocabulary: word n-grams, then character n-grams, in stored order
 //! vectors_base   word-vector block (pretrained vectors; absent in models without them)
@@ -11,14 +11,14 @@
 //! ```
 
 use super::ngrams::NgramKind;
-use super::signals::{Signal, N_SIGNALS, N_SIGNALS_BEFORE_QUOTES};
+use super::signals::{Signal, N_SIGNALS, N_SIGNALS_BEFORE_MENTIONS};
 use super::FeatureSpec;
 
 /// Block offsets of one featurizer's vectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
-    /// Signals in the vector: [`N_SIGNALS`], or [`N_SIGNALS_BEFORE_QUOTES`] for a model trained
-    /// before quotations were read.
+    /// Signals in the vector: [`N_SIGNALS`], or [`N_SIGNALS_BEFORE_MENTIONS`] for a model trained
+    /// without them.
     signals: usize,
     evidence_labels: usize,
     vocab: usize,
@@ -51,11 +51,11 @@ impl Layout {
         }
     }
 
-    /// This layout without the signals that came after [`N_SIGNALS_BEFORE_QUOTES`] (the vectors of
-    /// a model trained without `FeatureConfig::quotes`).
-    pub fn without_quotes(self) -> Layout {
+    /// This layout without the signals that came after [`N_SIGNALS_BEFORE_MENTIONS`] (the
+    /// vectors of a model trained without `FeatureConfig::mentions`).
+    pub fn without_mentions(self) -> Layout {
         Layout {
-            signals: N_SIGNALS_BEFORE_QUOTES,
+            signals: N_SIGNALS_BEFORE_MENTIONS,
             ..self
         }
     }
@@ -81,10 +81,10 @@ impl Layout {
         };
         let layout =
             Layout::new(spec.evidence.labels.len(), spec.vocab.len()).with_vectors(vectors);
-        if spec.config.quotes {
+        if spec.config.mentions {
             layout
         } else {
-            layout.without_quotes()
+            layout.without_mentions()
         }
     }
 

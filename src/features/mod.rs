@@ -43,7 +43,7 @@ use ngrams::{for_each_word_ngram, CharNgrams};
 pub use evidence::{log_count_ratio, smoothed_log_count_ratio, Evidence, EvidenceEntry};
 pub use layout::{Block, Layout};
 pub use ngrams::{for_each_ngram, ngram_hash, NgramKind};
-pub use signals::{Signal, N_SIGNALS, N_SIGNALS_BEFORE_QUOTES, SIGNAL_NAMES};
+pub use signals::{Signal, N_SIGNALS, N_SIGNALS_BEFORE_MENTIONS, SIGNAL_NAMES};
 pub use sparse::SparseVec;
 
 /// Featurizer settings, stored in the model file.
@@ -98,11 +98,11 @@ pub struct FeatureConfig {
     /// one source (`pk`) is not as strong as an insult seen in hundreds.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub evidence_smoothing: f32,
-    /// Quotations are read ([`crate::text::quotes`]): the identity co-occurrence signals count
-    /// only the author's own abusive terms, and the `quoted_abuse` signal (absent from the
-    /// vectors of models trained without it) counts the quoted ones.
+    /// Mentions are read ([`signals`]): the identity co-occurrence signals count only the
+    /// abusive terms the author uses, not those quoted or negated, which the `quoted_abuse` and
+    /// `negated_abuse` signals count (absent from the vectors of models trained without them).
     #[serde(default, skip_serializing_if = "is_false")]
-    pub quotes: bool,
+    pub mentions: bool,
 }
 
 fn one() -> f32 {
@@ -147,7 +147,7 @@ impl Default for FeatureConfig {
             vectors_weight: 0.0,
             site_vocab: 0,
             evidence_smoothing: 1.0,
-            quotes: false,
+            mentions: false,
         }
     }
 }
@@ -434,7 +434,7 @@ impl Featurizer {
         let signals = signals::compute(
             &analyzed,
             self.spec.config.shouting_floor,
-            self.spec.config.quotes,
+            self.spec.config.mentions,
         );
         let Analyzed {
             truncated,

@@ -113,11 +113,11 @@ fn signal(a: &Analysis, name: &str) -> f32 {
 }
 
 #[test]
-fn quotations_are_read_only_by_models_trained_with_them() {
+fn mentions_are_read_only_by_models_trained_with_them() {
     let quoting = "« Les Syriens sont des rats », voilà ce qu'il a osé écrire, honteux.";
     let own = "Les Syriens sont des rats, voilà ce que je pense, et je l'écris.";
     let before = featurizer(&[(NgramKind::Word, "les")]);
-    assert_eq!(before.layout().signals(), N_SIGNALS_BEFORE_QUOTES);
+    assert_eq!(before.layout().signals(), N_SIGNALS_BEFORE_MENTIONS);
     assert_eq!(
         signal(&before.analyze(quoting), "identity+dehumanizing"),
         1.0
@@ -130,7 +130,7 @@ fn quotations_are_read_only_by_models_trained_with_them() {
 
     let f = featurizer_with(
         FeatureConfig {
-            quotes: true,
+            mentions: true,
             ..FeatureConfig::default()
         },
         &[(NgramKind::Word, "les")],
@@ -140,8 +140,10 @@ fn quotations_are_read_only_by_models_trained_with_them() {
     let q = f.analyze(quoting);
     assert_eq!(signal(&q, "identity+dehumanizing"), 0.0);
     assert!((signal(&q, "quoted_abuse") - 2f32.ln()).abs() < 1e-6);
-    // The lexicon count keeps the quoted hit: quoting an insult does not hide it.
-    assert!(signal(&q, "lex:dehumanizing") > 0.0);
+    // The lexicon count is the author's own terms; the n-grams still see the quoted one.
+    assert_eq!(signal(&q, "lex:dehumanizing"), 0.0);
+    assert!(signal(&before.analyze(quoting), "lex:dehumanizing") > 0.0);
+    assert!(signal(&q, "lex:identity") > 0.0);
     let o = f.analyze(own);
     assert_eq!(signal(&o, "identity+dehumanizing"), 1.0);
     assert_eq!(signal(&o, "quoted_abuse"), 0.0);
@@ -153,6 +155,22 @@ fn quotations_are_read_only_by_models_trained_with_them() {
     let all = f.analyze("« Les Syriens sont des rats »");
     assert_eq!(signal(&all, "identity+dehumanizing"), 1.0);
     assert_eq!(signal(&all, "quoted_abuse"), 0.0);
+    // Negated: mentioned, not used; up to three words after the negation.
+    let negated = "Les Syriens ne sont pas des rats, ils travaillent dur.";
+    let n = f.analyze(negated);
+    assert_eq!(signal(&n, "identity+dehumanizing"), 0.0);
+    assert!((signal(&n, "negated_abuse") - 2f32.ln()).abs() < 1e-6);
+    assert_eq!(signal(&n, "lex:dehumanizing"), 0.0);
+    assert_eq!(signal(&n, "quoted_abuse"), 0.0);
+    let far = f.analyze("Pas de pitié pour ces Syriens, des rats.");
+    assert_eq!(signal(&far, "identity+dehumanizing"), 1.0);
+    assert!(signal(&far, "lex:dehumanizing") > 0.0);
+    assert_eq!(signal(&far, "negated_abuse"), 0.0);
+    // A model trained without mentions reads neither.
+    assert_eq!(
+        signal(&before.analyze(negated), "identity+dehumanizing"),
+        1.0
+    );
 }
 
 #[test]
@@ -221,7 +239,7 @@ fn evidence_features_are_mean_log_count_ratios() {
     let f = evidence_featurizer();
     // Trained without quotations: the signals before them.
     let signals = f.layout().signals();
-    assert_eq!(signals, N_SIGNALS_BEFORE_QUOTES);
+    assert_eq!(signals, N_SIGNALS_BEFORE_MENTIONS);
     assert_eq!(f.vocab_base(), signals + 4);
     let a = f.analyze("les rats");
     let mut present = a.evidence.clone();

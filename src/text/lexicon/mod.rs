@@ -77,6 +77,9 @@ pub struct LexMatch {
     pub sentence: u32,
     /// Between quotation marks ([`crate::text::quotes`]): somebody else's words, quoted.
     pub quoted: bool,
+    /// Within [`NEGATION_REACH`] words after a negation of its sentence
+    /// ([`crate::text::lang::Words::negations`]): « ne sont pas des parasites ».
+    pub negated: bool,
 }
 
 /// Compiled lexicons: one automaton over all categories and languages.
@@ -136,11 +139,18 @@ fn made_of(s: &str, sets: &[&HashSet<String>]) -> bool {
 const DOUBLED: u8 = 1;
 /// Bit of a [`skeleton_text`] byte's flags: its token is between quotation marks.
 const QUOTED: u8 = 2;
+/// Bit of a [`skeleton_text`] byte's flags: its token follows a negation closely.
+const NEGATED: u8 = 4;
+
+/// A term is negated when a negation is one of the this many words before it in its sentence:
+/// « ne sont pas des rats », « not all of them are vermin », but not « pas de pitié pour ces
+/// rats ».
+pub const NEGATION_REACH: usize = 3;
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, its flags ([`DOUBLED`] where the letter was doubled in the
-/// comment, [`QUOTED`] on a quoted token's first byte); and the byte offset where each sentence
-/// starts.
+/// comment, [`QUOTED`] on a quoted token's first byte, [`NEGATED`] on a negated one's); and the
+/// byte offset where each sentence starts.
 fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
@@ -154,6 +164,8 @@ fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec
             runs.extend([0, 0]);
         }
         starts.push(out.len() - 1);
+        // Words since the last negation of this sentence (none yet: past the reach).
+        let mut since_negation = NEGATION_REACH;
         for tok in tokens(sentence) {
             let at = out.len();
             skeleton_into(tok, &mut out, &mut runs);
@@ -169,6 +181,14 @@ fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec
             if quotes::inside(&quotations, offset) {
                 runs[at] |= QUOTED;
             }
+            if since_negation < NEGATION_REACH {
+                runs[at] |= NEGATED;
+            }
+            since_negation = if lang::is_negation(tok) {
+                0
+            } else {
+                since_negation.saturating_add(1)
+            };
             out.push(' ');
             runs.push(0);
         }
@@ -502,6 +522,7 @@ impl Lexicon {
                     category: self.terms[term as usize].category,
                     sentence,
                     quoted: runs.get(m.start() + 1).is_some_and(|r| r & QUOTED != 0),
+                    negated: runs.get(m.start() + 1).is_some_and(|r| r & NEGATED != 0),
                 });
             }
         }
@@ -547,6 +568,7 @@ impl Lexicon {
                         category: self.terms[term as usize].category,
                         sentence,
                         quoted: runs.get(start).is_some_and(|r| r & QUOTED != 0),
+                        negated: runs.get(start).is_some_and(|r| r & NEGATED != 0),
                     });
                 }
             }
