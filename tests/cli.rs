@@ -660,3 +660,64 @@ fn a_label_over_the_memory_budget_is_fitted_on_a_sample_and_says_so() {
     );
     assert!(!dir.path().join("none.json").exists());
 }
+
+/// `train --mentions`: the model file says so, its vectors carry the two mention signals (the
+/// corpus's counter-speech quotes abuse; a few negations are added here), both get a weight,
+/// and the model scores a quoting comment.
+#[test]
+fn train_with_mentions_gives_the_quoted_and_negated_signals_a_weight() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = corpus_subset(dir.path(), 1500);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&data)
+        .unwrap();
+    for row in [
+        "\"Les réfugiés ne sont pas des parasites, ils bossent.\",0,0",
+        "\"Non, ce ne sont pas des rats, ce sont des familles.\",0,0",
+        "\"Refugees are not vermin, stop it.\",0,0",
+        "\"Je ne dirai jamais d'un voisin qu'il est un sale bougnoule.\",0,0",
+        "\"Ces rats ne sont pas des humains, qu'on les chasse.\",1,0",
+    ] {
+        writeln!(f, "{row},0,0,0,0").unwrap();
+    }
+    drop(f);
+    let out = dir.path().join("mentions.json");
+    let o = run(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--labels",
+        "toxic",
+        "--max-features",
+        "1500",
+        "--folds",
+        "2",
+        "--alphas",
+        "1",
+        "--mentions",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "train failed: {}", stderr(&o));
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let model = &file["model"];
+    assert_eq!(model["features"]["config"]["mentions"], true);
+    let weights = model["labels"][0]["weights"].as_array().unwrap();
+    for signal in [
+        moderate::features::Signal::QuotedAbuse,
+        moderate::features::Signal::NegatedAbuse,
+    ] {
+        let w = weights[signal as usize].as_f64().unwrap();
+        assert!(w != 0.0, "{} has no weight", signal.name());
+    }
+    let o = run(&[
+        "explain",
+        "--model",
+        out.to_str().unwrap(),
+        "« Sale bougnoule », voilà ce qu'il a crié, et personne n'a réagi.",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("toxic "));
+}

@@ -59,6 +59,9 @@ const FLOORS: &[(&str, f64)] = &[
     ("mixed case", 0.90),
     ("emoji between letters", 0.95),
     ("glued words", 0.88),
+    // The abusive words put between quotation marks, as if quoted (99.9% with the default model,
+    // which does not read mentions; a recipe with `--mentions` must keep this floor too).
+    ("quoted words", 0.98),
 ];
 
 fn letters_at(word: &str) -> Vec<usize> {
@@ -471,6 +474,12 @@ fn obfuscated_toxic_comments_stay_flagged() {
         "technique", "plain flagged", "variants", "flagged", "share"
     );
     let mut failures = Vec::new();
+    for &(name, _) in TECHNIQUES {
+        assert!(
+            FLOORS.iter().any(|&(n, _)| n == name),
+            "technique {name} has no floor"
+        );
+    }
     for &(name, floor) in FLOORS {
         let (n, f) = counts.get(name).copied().unwrap_or((0, 0));
         let share = f as f64 / n.max(1) as f64;
