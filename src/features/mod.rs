@@ -424,7 +424,11 @@ impl Featurizer {
     }
 
     fn analyze_impl(&self, text: &str, trace: bool) -> Analysis {
-        let analyzed = self.analyzer.analyze(text, self);
+        self.featurize(self.analyzer.analyze(text, self), trace)
+    }
+
+    /// The features of a text the analyzer has been through.
+    fn featurize(&self, analyzed: Analyzed, trace: bool) -> Analysis {
         let signals = signals::compute(&analyzed, self.spec.config.shouting_floor);
         let Analyzed {
             truncated,
@@ -538,10 +542,11 @@ impl Featurizer {
             (
                 list,
                 self.push_vectors(&normalized, spans, trace, &mut vector),
+                spans.len(),
             )
         });
-        let (evidence, mut vector_shares) = evidence;
-        let damp = self.damp(&normalized);
+        let (evidence, mut vector_shares, n_tokens) = evidence;
+        let damp = self.damp(n_tokens);
         if damp < 1.0 {
             let first = self.layout.evidence_base() as u32;
             for (&i, v) in vector.idx.iter().zip(vector.val.iter_mut()) {
@@ -595,13 +600,14 @@ impl Featurizer {
         self.vectors.as_ref().map_or(&[], |t| t.row(row))
     }
 
-    /// The short-text factor of a normalized comment (see `FeatureConfig::short_text_tokens`).
-    fn damp(&self, normalized: &str) -> f32 {
+    /// The short-text factor of a normalized comment of `n` tokens (see
+    /// `FeatureConfig::short_text_tokens`).
+    fn damp(&self, n: usize) -> f32 {
         let short = self.spec.config.short_text_tokens;
         if short == 0 {
             return 1.0;
         }
-        let n = crate::text::tokenize::tokens(normalized).count() as u32;
+        let n = n as u32;
         if n >= short {
             1.0
         } else {
@@ -623,11 +629,15 @@ impl Featurizer {
         if spans.len() < 2 {
             return Vec::new();
         }
+        // Whether a sentence is pooled depends on the analyzer's output only: a sentence that is
+        // not is never featurized.
         spans
             .into_iter()
             .filter_map(|span| {
-                let a = self.analyze_impl(&text[span.byte_start..span.byte_end], trace);
-                let abusive = a.lexicon.iter().any(|m| {
+                let analyzed = self
+                    .analyzer
+                    .analyze(&text[span.byte_start..span.byte_end], self);
+                let abusive = analyzed.lexicon.iter().any(|m| {
                     matches!(
                         m.category,
                         Category::Slur
@@ -636,8 +646,12 @@ impl Featurizer {
                             | Category::Insult
                     )
                 });
-                let long = crate::text::tokenize::tokens(&a.normalized).count() >= pool;
-                (abusive || long).then_some((span, a))
+                let long = || {
+                    crate::text::tokenize::tokens(&analyzed.normalized)
+                        .nth(pool - 1)
+                        .is_some()
+                };
+                (abusive || long()).then(|| (span, self.featurize(analyzed, trace)))
             })
             .collect()
     }
