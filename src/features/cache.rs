@@ -3,7 +3,9 @@
 //!
 //! Words repeat from comment to comment, and the `4 × (length + 2)` lookups of a token's
 //! character n-grams in a table of some 200k entries are most of the cost of featurizing. The
-//! cache is exact (a hit compares the token's bytes) and bounded (it starts over when full).
+//! cache is exact (a hit compares the token's bytes) and bounded (it starts over when full). It
+//! keeps the token's word-vector row too, so that the vector table (a large map keyed by words,
+//! one cache miss or more per lookup) is read once per distinct token as well.
 
 use rustc_hash::FxHashMap;
 
@@ -39,17 +41,21 @@ pub(super) struct TokenCache {
 pub(super) struct CachedToken {
     bytes: (u32, u32),
     slots: (u32, u32),
+    vector: Option<(u32, f32)>,
 }
 
 impl TokenCache {
     /// The range of `self.slots` holding the table's slots for `token`'s character n-grams, valid
-    /// until the next lookup.
+    /// until the next lookup, and the token's row and weight in the word-vector table, if the
+    /// featurizer has one and it knows the word.
     pub(super) fn lookup(
         &mut self,
         featurizer: &Featurizer,
-        token: &[u8],
+        token: &str,
         chars: &mut CharNgrams,
-    ) -> std::ops::Range<usize> {
+    ) -> (std::ops::Range<usize>, Option<(u32, f32)>) {
+        let vector = || featurizer.vectors.as_ref().and_then(|t| t.word(token));
+        let token = token.as_bytes();
         if self.owner != featurizer.id {
             self.clear();
             self.owner = featurizer.id;
@@ -65,7 +71,7 @@ impl TokenCache {
         if keep {
             if let Some(t) = self.index.get(&key) {
                 if &self.bytes[t.bytes.0 as usize..t.bytes.1 as usize] == token {
-                    return t.slots.0 as usize..t.slots.1 as usize;
+                    return (t.slots.0 as usize..t.slots.1 as usize, t.vector);
                 }
             }
             let (cmin, cmax) = featurizer.spec.config.char_ngrams;
@@ -80,6 +86,7 @@ impl TokenCache {
                 self.slots.push(slot);
             }
         });
+        let vector = vector();
         // A token that collides with a cached one is answered but not kept.
         if keep && !self.index.contains_key(&key) {
             let b = self.bytes.len() as u32;
@@ -89,11 +96,12 @@ impl TokenCache {
                 CachedToken {
                     bytes: (b, self.bytes.len() as u32),
                     slots: (start as u32, self.slots.len() as u32),
+                    vector,
                 },
             );
             self.cached = self.slots.len();
         }
-        start..self.slots.len()
+        (start..self.slots.len(), vector)
     }
 
     fn clear(&mut self) {

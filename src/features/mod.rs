@@ -222,6 +222,8 @@ struct Scratch {
     features: Vec<u32>,
     entries: Vec<u32>,
     spans: Vec<(usize, usize)>,
+    /// The tokens the word-vector table knows: byte span, row, weight.
+    known: Vec<(u32, u32, u32, f32)>,
     chars: CharNgrams,
     tokens: TokenCache,
 }
@@ -461,6 +463,7 @@ impl Featurizer {
                 features,
                 entries,
                 spans,
+                known,
                 chars,
                 tokens,
             } = &mut *scratch;
@@ -503,11 +506,14 @@ impl Featurizer {
                     count(slot, NgramKind::Word, span);
                 }
             });
-            let bytes = normalized.as_bytes();
+            known.clear();
             for &(s, e) in spans.iter() {
-                let found = tokens.lookup(self, &bytes[s..e], chars);
+                let (found, vector) = tokens.lookup(self, &normalized[s..e], chars);
                 for &slot in &tokens.slots[found] {
                     count(slot, NgramKind::Char, (s, e));
+                }
+                if let Some((row, w)) = vector {
+                    known.push((s as u32, e as u32, row, w));
                 }
             }
             for o in &mut evidence_occurrences {
@@ -541,7 +547,7 @@ impl Featurizer {
             entries.clear();
             (
                 list,
-                self.push_vectors(&normalized, spans, trace, &mut vector),
+                self.push_vectors(known, trace, &mut vector),
                 spans.len(),
             )
         });
@@ -572,19 +578,19 @@ impl Featurizer {
         }
     }
 
-    /// The word-vector block of the tokens at `spans` appended to `out` (nothing when the model
-    /// has no table or no word is known); each word's share when traced.
+    /// The word-vector block of the known tokens (looked up with the character n-grams, through
+    /// the token cache) appended to `out` (nothing when the model has no table or no word is
+    /// known); each word's share when traced.
     fn push_vectors(
         &self,
-        normalized: &str,
-        spans: &[(usize, usize)],
+        known: &[(u32, u32, u32, f32)],
         trace: bool,
         out: &mut SparseVec,
     ) -> Vec<(u32, u32, u32, f32)> {
         let Some(table) = &self.vectors else {
             return Vec::new();
         };
-        let pooled = table.pool(normalized, spans, self.spec.config.vectors_weight, trace);
+        let pooled = table.pool_known(known, self.spec.config.vectors_weight, trace);
         let base = self.layout.vectors_base();
         for (k, &v) in pooled.values.iter().enumerate() {
             if v != 0.0 {
