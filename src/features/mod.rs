@@ -388,6 +388,11 @@ impl Featurizer {
         self.ratios.ratio(entry, label)
     }
 
+    /// The log-count ratios of an evidence entry, one per label.
+    pub fn ratios(&self, entry: u32) -> &[f32] {
+        self.ratios.row(entry)
+    }
+
     /// Index of the first evidence feature.
     pub fn evidence_base(&self) -> usize {
         self.layout.evidence_base()
