@@ -10,7 +10,13 @@
 use rustc_hash::FxHashMap;
 
 use super::ngrams::{bytes_hash, CharNgrams};
-use super::{Featurizer, Slot};
+use super::{Featurizer, Slot, NONE};
+
+/// No feature and no entry: the table has nothing for an n-gram.
+const EMPTY: Slot = Slot {
+    feature: NONE,
+    entry: NONE,
+};
 
 /// Tokens whose character n-grams a thread keeps, and the slots they may hold in all: about
 /// 5 MB at most per thread. When either is reached the cache starts over. On 300k benchmark
@@ -35,7 +41,14 @@ pub(super) struct TokenCache {
     /// order (`..cached`); after them, those of the last token looked up if it was not cached.
     pub(super) slots: Vec<Slot>,
     cached: usize,
+    /// The table's answers for recent word n-grams, by hash, direct-mapped (a comment's sentences
+    /// are made of the n-grams the comment itself was just looked up by): the full hash is
+    /// kept, so an answer is the table's for that hash or nothing.
+    words: Vec<(u64, Slot)>,
 }
+
+/// Entries of [`TokenCache::words`] (16 bytes each: 16 KB, within a core's first-level cache).
+const WORD_MEMO: usize = 1 << 10;
 
 #[derive(Clone, Copy)]
 pub(super) struct CachedToken {
@@ -104,11 +117,33 @@ impl TokenCache {
         (start..self.slots.len(), vector)
     }
 
+    /// What the featurizer's table holds for the word n-gram of hash `h` (`None`: nothing).
+    #[inline]
+    pub(super) fn word(&mut self, featurizer: &Featurizer, h: u64) -> Option<Slot> {
+        if self.owner != featurizer.id {
+            self.clear();
+            self.owner = featurizer.id;
+        }
+        if self.words.is_empty() {
+            self.words = vec![(0, EMPTY); WORD_MEMO];
+        }
+        let at = ((h ^ (h >> 29)) as usize) & (WORD_MEMO - 1);
+        let (key, slot) = self.words[at];
+        // Hash 0 marks an empty entry: that one hash is always looked up in the table.
+        if key == h && h != 0 {
+            return (slot.feature != NONE || slot.entry != NONE).then_some(slot);
+        }
+        let found = featurizer.table.get(&h).copied();
+        self.words[at] = (h, found.unwrap_or(EMPTY));
+        found
+    }
+
     fn clear(&mut self) {
         self.index.clear();
         self.bytes.clear();
         self.slots.clear();
         self.cached = 0;
+        self.words.clear();
         // After a very long uncached token.
         self.slots.shrink_to(CACHE_SLOTS);
     }

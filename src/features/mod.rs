@@ -507,7 +507,7 @@ impl Featurizer {
             // token's character n-grams (through the cache).
             crate::text::tokenize::spans_into(&normalized, spans);
             for_each_word_ngram(&self.spec.config, &normalized, spans, |h, _, span| {
-                if let Some(&slot) = self.table.get(&h) {
+                if let Some(slot) = tokens.word(self, h) {
                     count(slot, NgramKind::Word, span);
                 }
             });
@@ -675,7 +675,12 @@ impl Featurizer {
         for &id in features {
             let tf = counts[id as usize - base] as f32;
             let tf = if self.spec.config.sublinear_tf {
-                1.0 + tf.ln()
+                // ln(1) is exactly 0: most n-grams occur once in a comment.
+                if tf == 1.0 {
+                    1.0
+                } else {
+                    1.0 + tf.ln()
+                }
             } else {
                 tf
             };
