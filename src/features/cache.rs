@@ -3,12 +3,20 @@
 //!
 //! Words repeat from comment to comment, and the `4 × (length + 2)` lookups of a token's
 //! character n-grams in a table of some 200k entries are most of the cost of featurizing. The
-//! cache is exact (a hit compares the token's bytes) and bounded (it starts over when full).
+//! cache is exact (a hit compares the token's bytes) and bounded (it starts over when full). It
+//! keeps the token's word-vector row too, so that the vector table (a large map keyed by words,
+//! one cache miss or more per lookup) is read once per distinct token as well.
 
 use rustc_hash::FxHashMap;
 
 use super::ngrams::{bytes_hash, CharNgrams};
-use super::{Featurizer, Slot};
+use super::{Featurizer, Slot, NONE};
+
+/// No feature and no entry: the table has nothing for an n-gram.
+const EMPTY: Slot = Slot {
+    feature: NONE,
+    entry: NONE,
+};
 
 /// Tokens whose character n-grams a thread keeps, and the slots they may hold in all: about
 /// 5 MB at most per thread. When either is reached the cache starts over. On 300k benchmark
@@ -33,23 +41,34 @@ pub(super) struct TokenCache {
     /// order (`..cached`); after them, those of the last token looked up if it was not cached.
     pub(super) slots: Vec<Slot>,
     cached: usize,
+    /// The table's answers for recent word n-grams, by hash, direct-mapped (a comment's sentences
+    /// are made of the n-grams the comment itself was just looked up by): the full hash is
+    /// kept, so an answer is the table's for that hash or nothing.
+    words: Vec<(u64, Slot)>,
 }
+
+/// Entries of [`TokenCache::words`] (16 bytes each: 16 KB, within a core's first-level cache).
+const WORD_MEMO: usize = 1 << 10;
 
 #[derive(Clone, Copy)]
 pub(super) struct CachedToken {
     bytes: (u32, u32),
     slots: (u32, u32),
+    vector: Option<(u32, f32)>,
 }
 
 impl TokenCache {
     /// The range of `self.slots` holding the table's slots for `token`'s character n-grams, valid
-    /// until the next lookup.
+    /// until the next lookup, and the token's row and weight in the word-vector table, if the
+    /// featurizer has one and it knows the word.
     pub(super) fn lookup(
         &mut self,
         featurizer: &Featurizer,
-        token: &[u8],
+        token: &str,
         chars: &mut CharNgrams,
-    ) -> std::ops::Range<usize> {
+    ) -> (std::ops::Range<usize>, Option<(u32, f32)>) {
+        let vector = || featurizer.vectors.as_ref().and_then(|t| t.word(token));
+        let token = token.as_bytes();
         if self.owner != featurizer.id {
             self.clear();
             self.owner = featurizer.id;
@@ -65,7 +84,7 @@ impl TokenCache {
         if keep {
             if let Some(t) = self.index.get(&key) {
                 if &self.bytes[t.bytes.0 as usize..t.bytes.1 as usize] == token {
-                    return t.slots.0 as usize..t.slots.1 as usize;
+                    return (t.slots.0 as usize..t.slots.1 as usize, t.vector);
                 }
             }
             let (cmin, cmax) = featurizer.spec.config.char_ngrams;
@@ -80,6 +99,7 @@ impl TokenCache {
                 self.slots.push(slot);
             }
         });
+        let vector = vector();
         // A token that collides with a cached one is answered but not kept.
         if keep && !self.index.contains_key(&key) {
             let b = self.bytes.len() as u32;
@@ -89,11 +109,33 @@ impl TokenCache {
                 CachedToken {
                     bytes: (b, self.bytes.len() as u32),
                     slots: (start as u32, self.slots.len() as u32),
+                    vector,
                 },
             );
             self.cached = self.slots.len();
         }
-        start..self.slots.len()
+        (start..self.slots.len(), vector)
+    }
+
+    /// What the featurizer's table holds for the word n-gram of hash `h` (`None`: nothing).
+    #[inline]
+    pub(super) fn word(&mut self, featurizer: &Featurizer, h: u64) -> Option<Slot> {
+        if self.owner != featurizer.id {
+            self.clear();
+            self.owner = featurizer.id;
+        }
+        if self.words.is_empty() {
+            self.words = vec![(0, EMPTY); WORD_MEMO];
+        }
+        let at = ((h ^ (h >> 29)) as usize) & (WORD_MEMO - 1);
+        let (key, slot) = self.words[at];
+        // Hash 0 marks an empty entry: that one hash is always looked up in the table.
+        if key == h && h != 0 {
+            return (slot.feature != NONE || slot.entry != NONE).then_some(slot);
+        }
+        let found = featurizer.table.get(&h).copied();
+        self.words[at] = (h, found.unwrap_or(EMPTY));
+        found
     }
 
     fn clear(&mut self) {
@@ -101,6 +143,7 @@ impl TokenCache {
         self.bytes.clear();
         self.slots.clear();
         self.cached = 0;
+        self.words.clear();
         // After a very long uncached token.
         self.slots.shrink_to(CACHE_SLOTS);
     }

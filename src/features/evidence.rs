@@ -86,6 +86,12 @@ impl Ratios {
         })
     }
 
+    /// The ratios of an entry, one per label.
+    #[inline]
+    pub(super) fn row(&self, entry: u32) -> &[f32] {
+        &self.ratios[entry as usize * self.labels..(entry as usize + 1) * self.labels]
+    }
+
     /// Whether an entry is a word or a character n-gram.
     #[inline]
     pub(super) fn kind(&self, entry: u32) -> NgramKind {

@@ -228,6 +228,8 @@ struct Scratch {
     features: Vec<u32>,
     entries: Vec<u32>,
     spans: Vec<(usize, usize)>,
+    /// The tokens the word-vector table knows: byte span, row, weight.
+    known: Vec<(u32, u32, u32, f32)>,
     chars: CharNgrams,
     tokens: TokenCache,
 }
@@ -392,6 +394,11 @@ impl Featurizer {
         self.ratios.ratio(entry, label)
     }
 
+    /// The log-count ratios of an evidence entry, one per label.
+    pub fn ratios(&self, entry: u32) -> &[f32] {
+        self.ratios.row(entry)
+    }
+
     /// Index of the first evidence feature.
     pub fn evidence_base(&self) -> usize {
         self.layout.evidence_base()
@@ -430,7 +437,11 @@ impl Featurizer {
     }
 
     fn analyze_impl(&self, text: &str, trace: bool) -> Analysis {
-        let analyzed = self.analyzer.analyze(text, self);
+        self.featurize(self.analyzer.analyze(text, self), trace)
+    }
+
+    /// The features of a text the analyzer has been through.
+    fn featurize(&self, analyzed: Analyzed, trace: bool) -> Analysis {
         let signals = signals::compute(
             &analyzed,
             self.spec.config.shouting_floor,
@@ -467,6 +478,7 @@ impl Featurizer {
                 features,
                 entries,
                 spans,
+                known,
                 chars,
                 tokens,
             } = &mut *scratch;
@@ -505,15 +517,18 @@ impl Featurizer {
             // token's character n-grams (through the cache).
             crate::text::tokenize::spans_into(&normalized, spans);
             for_each_word_ngram(&self.spec.config, &normalized, spans, |h, _, span| {
-                if let Some(&slot) = self.table.get(&h) {
+                if let Some(slot) = tokens.word(self, h) {
                     count(slot, NgramKind::Word, span);
                 }
             });
-            let bytes = normalized.as_bytes();
+            known.clear();
             for &(s, e) in spans.iter() {
-                let found = tokens.lookup(self, &bytes[s..e], chars);
+                let (found, vector) = tokens.lookup(self, &normalized[s..e], chars);
                 for &slot in &tokens.slots[found] {
                     count(slot, NgramKind::Char, (s, e));
+                }
+                if let Some((row, w)) = vector {
+                    known.push((s as u32, e as u32, row, w));
                 }
             }
             for o in &mut evidence_occurrences {
@@ -547,11 +562,12 @@ impl Featurizer {
             entries.clear();
             (
                 list,
-                self.push_vectors(&normalized, spans, trace, &mut vector),
+                self.push_vectors(known, trace, &mut vector),
+                spans.len(),
             )
         });
-        let (evidence, mut vector_shares) = evidence;
-        let damp = self.damp(&normalized);
+        let (evidence, mut vector_shares, n_tokens) = evidence;
+        let damp = self.damp(n_tokens);
         if damp < 1.0 {
             let first = self.layout.evidence_base() as u32;
             for (&i, v) in vector.idx.iter().zip(vector.val.iter_mut()) {
@@ -577,19 +593,19 @@ impl Featurizer {
         }
     }
 
-    /// The word-vector block of the tokens at `spans` appended to `out` (nothing when the model
-    /// has no table or no word is known); each word's share when traced.
+    /// The word-vector block of the known tokens (looked up with the character n-grams, through
+    /// the token cache) appended to `out` (nothing when the model has no table or no word is
+    /// known); each word's share when traced.
     fn push_vectors(
         &self,
-        normalized: &str,
-        spans: &[(usize, usize)],
+        known: &[(u32, u32, u32, f32)],
         trace: bool,
         out: &mut SparseVec,
     ) -> Vec<(u32, u32, u32, f32)> {
         let Some(table) = &self.vectors else {
             return Vec::new();
         };
-        let pooled = table.pool(normalized, spans, self.spec.config.vectors_weight, trace);
+        let pooled = table.pool_known(known, self.spec.config.vectors_weight, trace);
         let base = self.layout.vectors_base();
         for (k, &v) in pooled.values.iter().enumerate() {
             if v != 0.0 {
@@ -605,13 +621,14 @@ impl Featurizer {
         self.vectors.as_ref().map_or(&[], |t| t.row(row))
     }
 
-    /// The short-text factor of a normalized comment (see `FeatureConfig::short_text_tokens`).
-    fn damp(&self, normalized: &str) -> f32 {
+    /// The short-text factor of a normalized comment of `n` tokens (see
+    /// `FeatureConfig::short_text_tokens`).
+    fn damp(&self, n: usize) -> f32 {
         let short = self.spec.config.short_text_tokens;
         if short == 0 {
             return 1.0;
         }
-        let n = crate::text::tokenize::tokens(normalized).count() as u32;
+        let n = n as u32;
         if n >= short {
             1.0
         } else {
@@ -633,11 +650,15 @@ impl Featurizer {
         if spans.len() < 2 {
             return Vec::new();
         }
+        // Whether a sentence is pooled depends on the analyzer's output only: a sentence that is
+        // not is never featurized.
         spans
             .into_iter()
             .filter_map(|span| {
-                let a = self.analyze_impl(&text[span.byte_start..span.byte_end], trace);
-                let abusive = a.lexicon.iter().any(|m| {
+                let analyzed = self
+                    .analyzer
+                    .analyze(&text[span.byte_start..span.byte_end], self);
+                let abusive = analyzed.lexicon.iter().any(|m| {
                     matches!(
                         m.category,
                         Category::Slur
@@ -646,8 +667,12 @@ impl Featurizer {
                             | Category::Insult
                     )
                 });
-                let long = crate::text::tokenize::tokens(&a.normalized).count() >= pool;
-                (abusive || long).then_some((span, a))
+                let long = || {
+                    crate::text::tokenize::tokens(&analyzed.normalized)
+                        .nth(pool - 1)
+                        .is_some()
+                };
+                (abusive || long()).then(|| (span, self.featurize(analyzed, trace)))
             })
             .collect()
     }
@@ -660,7 +685,12 @@ impl Featurizer {
         for &id in features {
             let tf = counts[id as usize - base] as f32;
             let tf = if self.spec.config.sublinear_tf {
-                1.0 + tf.ln()
+                // ln(1) is exactly 0: most n-grams occur once in a comment.
+                if tf == 1.0 {
+                    1.0
+                } else {
+                    1.0 + tf.ln()
+                }
             } else {
                 tf
             };

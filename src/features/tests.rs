@@ -411,3 +411,44 @@ fn a_site_vocabulary_block_leaves_the_base_features_as_they_were() {
     bad.config.site_vocab = 10;
     assert!(Featurizer::new(bad).is_err());
 }
+
+#[test]
+fn the_word_ngram_memo_stays_exact_when_its_entries_collide() {
+    use NgramKind::{Char, Word};
+    let f = featurizer(&[(Word, "rats"), (Word, "des rats"), (Char, " ra")]);
+    let text = "des rats partout";
+    let (expected, occurrences) = fresh(&f, text);
+    assert!(occurrences.iter().any(|o| o.kind == Word));
+    // Thousands of other word n-grams between two readings of the text: most of the memo's
+    // entries are overwritten, some by hashes that share the text's entries.
+    for n in 0..4 {
+        let filler: Vec<String> = (n * 3000..(n + 1) * 3000)
+            .map(|i| format!("w{i}"))
+            .collect();
+        f.analyze(&filler.join(" "));
+        let a = f.analyze_traced(text);
+        assert_eq!(a.vector, expected);
+        assert_eq!(a.occurrences, occurrences);
+    }
+}
+
+#[test]
+fn word_vectors_read_through_the_token_cache_are_the_tables() {
+    let model = crate::model::Model::default_model().unwrap();
+    let f = model.featurizer();
+    let text = "Ces gens-là détruisent notre pays, il faut les renvoyer chez eux.";
+    let cold = std::thread::scope(|s| s.spawn(|| f.analyze_traced(text)).join().unwrap());
+    assert!(!cold.vector_shares.is_empty());
+    // Each word's row and weight are the table's.
+    let table = f.vectors.as_ref().unwrap();
+    for &(start, end, row, _) in &cold.vector_shares {
+        let word = &cold.normalized[start as usize..end as usize];
+        assert_eq!(table.word(word).map(|(r, _)| r), Some(row), "{word}");
+    }
+    // Warm: the same block and shares.
+    for _ in 0..2 {
+        let warm = f.analyze_traced(text);
+        assert_eq!(warm.vector, cold.vector);
+        assert_eq!(warm.vector_shares, cold.vector_shares);
+    }
+}

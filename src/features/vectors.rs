@@ -175,6 +175,11 @@ impl VectorTable {
         self.words.contains_key(word)
     }
 
+    /// A word's row and weight, if the table knows it.
+    pub fn word(&self, word: &str) -> Option<(u32, f32)> {
+        self.words.get(word).copied()
+    }
+
     /// The block of the tokens at `spans` of `normalized`, scaled by `weight`.
     pub fn pool(
         &self,
@@ -183,19 +188,30 @@ impl VectorTable {
         weight: f32,
         trace: bool,
     ) -> Pooled {
+        let known: Vec<(u32, u32, u32, f32)> = spans
+            .iter()
+            .filter_map(|&(s, e)| {
+                let (row, w) = self.word(&normalized[s..e])?;
+                Some((s as u32, e as u32, row, w))
+            })
+            .collect();
+        self.pool_known(&known, weight, trace)
+    }
+
+    /// [`VectorTable::pool`] from the known tokens already looked up, in text order: each one's
+    /// byte span, row and weight ([`VectorTable::word`]).
+    pub fn pool_known(&self, known: &[(u32, u32, u32, f32)], weight: f32, trace: bool) -> Pooled {
+        if known.is_empty() {
+            return Pooled::default();
+        }
         let mut sum = vec![0f32; self.dim];
-        let mut used: Vec<(u32, u32, u32, f32)> = Vec::new();
-        for &(s, e) in spans {
-            let Some(&(row, w)) = self.words.get(&normalized[s..e]) else {
-                continue;
-            };
+        for &(_, _, row, w) in known {
             for (acc, v) in sum.iter_mut().zip(self.row(row)) {
                 *acc += w * v;
             }
-            used.push((s as u32, e as u32, row, w));
         }
         let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if used.is_empty() || norm == 0.0 {
+        if norm == 0.0 {
             return Pooled::default();
         }
         let k = weight / norm;
@@ -203,8 +219,9 @@ impl VectorTable {
             *v *= k;
         }
         let shares = if trace {
-            used.into_iter()
-                .map(|(s, e, row, w)| (s, e, row, w * k))
+            known
+                .iter()
+                .map(|&(s, e, row, w)| (s, e, row, w * k))
                 .collect()
         } else {
             Vec::new()

@@ -55,13 +55,19 @@ impl Model {
     /// The reasons a scored comment is given: the five largest positive contributions to the
     /// main label, and `truncated:Nchars` when only the start of the comment was read.
     pub(super) fn reasons_of(&self, analysis: &Analysis) -> Vec<String> {
-        let mut r: Vec<String> = self
-            .contributions_of(self.main_label(), analysis)
+        // The first five positive contributions in the order of `contributions_of`, picked
+        // without sorting them all (the order is total: no two contributions share a reason).
+        let mut positive: Vec<Contribution> = self
+            .unsorted_contributions(self.main_label(), analysis)
             .into_iter()
             .filter(|c| c.weight > 0.0)
-            .take(5)
-            .map(|c| c.reason)
             .collect();
+        if positive.len() > 5 {
+            positive.select_nth_unstable_by(4, by_weight);
+            positive.truncate(5);
+        }
+        positive.sort_by(by_weight);
+        let mut r: Vec<String> = positive.into_iter().map(|c| c.reason).collect();
         if analysis.truncated {
             r.push(format!(
                 "truncated:{}chars",
@@ -74,6 +80,13 @@ impl Model {
     /// [`Model::contributions`] from a traced analysis
     /// ([`crate::features::Featurizer::analyze_traced`]).
     pub fn contributions_of(&self, label: usize, a: &Analysis) -> Vec<Contribution> {
+        let mut out = self.unsorted_contributions(label, a);
+        out.sort_by(by_weight);
+        out
+    }
+
+    /// The non-zero contributions of [`Model::contributions_of`], in no order.
+    fn unsorted_contributions(&self, label: usize, a: &Analysis) -> Vec<Contribution> {
         let featurizer = self.featurizer();
         let layout = featurizer.layout();
         let w = &self.data.labels[label].weights;
@@ -137,8 +150,8 @@ impl Model {
             let k = (o.kind == NgramKind::Char) as usize;
             let c: f32 = weights[k]
                 .iter()
-                .enumerate()
-                .map(|(l, &wl)| wl * featurizer.ratio(o.feature, l))
+                .zip(featurizer.ratios(o.feature))
+                .map(|(&wl, &r)| wl * r)
                 .sum();
             add_span(o, a.damp * c / (distinct[k] as f32 * o.count as f32));
         }
@@ -168,27 +181,30 @@ impl Model {
             *by_text.entry((phrase, text)).or_default() += v;
         }
         for ((phrase, text), v) in by_text {
+            let prefix = if phrase { "phrase:" } else { "word:" };
+            let mut reason = String::with_capacity(prefix.len() + text.len());
+            reason.push_str(prefix);
             // The placeholder of masked group names reads as what it is.
-            let text = text.replace(IDENTITY_PLACEHOLDER, "<group>");
-            let reason = if phrase {
-                format!("phrase:{text}")
+            if text.len() >= IDENTITY_PLACEHOLDER.len() && text.contains(IDENTITY_PLACEHOLDER) {
+                reason.push_str(&text.replace(IDENTITY_PLACEHOLDER, "<group>"));
             } else {
-                format!("word:{text}")
-            };
+                reason.push_str(text);
+            }
             *named.entry(reason).or_default() += v;
         }
-        let mut out: Vec<Contribution> = named
+        named
             .into_iter()
             .filter(|(_, v)| *v != 0.0)
             .map(|(reason, weight)| Contribution { reason, weight })
-            .collect();
-        out.sort_by(|a, b| {
-            b.weight
-                .total_cmp(&a.weight)
-                .then_with(|| a.reason.cmp(&b.reason))
-        });
-        out
+            .collect()
     }
+}
+
+/// The order of contributions: largest first, then by reason.
+fn by_weight(a: &Contribution, b: &Contribution) -> std::cmp::Ordering {
+    b.weight
+        .total_cmp(&a.weight)
+        .then_with(|| a.reason.cmp(&b.reason))
 }
 
 #[cfg(test)]

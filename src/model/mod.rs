@@ -18,6 +18,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::features::{Analysis, Featurizer, SparseVec};
+use crate::text::spans::Span;
 use crate::train::logistic::sigmoid;
 
 pub use explain::Contribution;
@@ -195,10 +196,15 @@ impl Model {
     /// [`Reasons::All`]).
     pub fn score(&self, text: &str, reasons: Reasons) -> Scored {
         // Traced: recording where the n-grams came from costs little next to a second
-        // featurization when the comment turns out to need reasons.
+        // featurization when the comment turns out to need reasons. The sentences are not: only
+        // the worst one's reasons can be given, and it is featurized again, traced, if so.
         let analysis = self.featurizer.analyze_traced(text);
-        let pooled = self.featurizer.pooled_sentences(text, true);
-        let vectors: Vec<SparseVec> = pooled.iter().map(|(_, a)| a.vector.clone()).collect();
+        let (spans, vectors): (Vec<Span>, Vec<SparseVec>) = self
+            .featurizer
+            .pooled_sentences(text, false)
+            .into_iter()
+            .map(|(span, a)| (span, a.vector))
+            .unzip();
         let scores = self.scores_of(&analysis, &vectors);
         let shouting = analysis.caps.shouting();
         let mut flagged: Vec<String> = self
@@ -217,19 +223,24 @@ impl Model {
             // (named first, `sentence:N` counting from 1).
             let main = &self.data.labels[self.main];
             let whole = main.probability(&analysis.vector);
-            let worst = pooled
+            let worst = spans
                 .iter()
-                .map(|(span, a)| (span, a, main.probability(&a.vector)))
-                .filter(|&(_, _, s)| s > whole)
-                .max_by(|x, y| x.2.total_cmp(&y.2));
+                .zip(&vectors)
+                .map(|(span, v)| (span, main.probability(v)))
+                .filter(|&(_, s)| s > whole)
+                .max_by(|x, y| x.1.total_cmp(&y.1));
             match worst {
-                Some((span, sentence, _)) => {
+                Some((span, _)) => {
                     let n = crate::text::spans::sentence_spans(text)
                         .iter()
                         .position(|s| s == span)
                         .map_or(0, |p| p + 1);
+                    // The same analysis as in pooling (the span lies within the cap), traced.
+                    let sentence = self
+                        .featurizer
+                        .analyze_traced(&text[span.byte_start..span.byte_end]);
                     let mut r = vec![format!("sentence:{n}")];
-                    r.extend(self.reasons_of(sentence));
+                    r.extend(self.reasons_of(&sentence));
                     if analysis.truncated {
                         r.push(format!(
                             "truncated:{}chars",

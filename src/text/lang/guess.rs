@@ -35,6 +35,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
+
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -304,11 +306,14 @@ pub fn guess(text: &str) -> Guess {
 fn without_mentions_and_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let lower = word.to_ascii_lowercase();
+        // Compared whatever the ASCII case, with no lower-case copy of each word.
         if word.starts_with('@')
-            || lower.contains("://")
-            || lower.starts_with("www.")
-            || lower == "rt"
+            || word.contains("://")
+            || word
+                .as_bytes()
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"www."))
+            || word.eq_ignore_ascii_case("rt")
         {
             continue;
         }
@@ -338,6 +343,52 @@ fn lexicon_words() -> &'static [HashSet<String>; 2] {
                 .filter(|t| !t.contains(' ') && !t.is_empty())
                 .collect()
         })
+    })
+}
+
+/// What a word is to [`count_words`], as bits of [`word_classes`]: a function word of French
+/// ([`CLASS_FR`], or an elision, [`CLASS_FR_ELISION`]), of English, of each of [`OTHERS`]
+/// ([`CLASS_OTHER`] shifted by its position), an Arabizi word, a (folded) word of the French or
+/// English lexicons.
+const CLASS_FR: u16 = 1;
+const CLASS_FR_ELISION: u16 = 1 << 1;
+const CLASS_EN: u16 = 1 << 2;
+const CLASS_ARABIZI: u16 = 1 << 3;
+const CLASS_FR_LEXICON: u16 = 1 << 4;
+const CLASS_EN_LEXICON: u16 = 1 << 5;
+const CLASS_OTHER: u16 = 1 << 6;
+
+/// Every word of the lists [`count_words`] looks words up in, with its classes: one lookup per
+/// word of a comment instead of a scan of each list.
+fn word_classes() -> &'static FxHashMap<String, u16> {
+    static CLASSES: OnceLock<FxHashMap<String, u16>> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        let (fr, en) = (Language::Fr.words(), Language::En.words());
+        let [fr_lexicon, en_lexicon] = lexicon_words();
+        let mut lists: Vec<(u16, Vec<&str>)> = vec![
+            (CLASS_FR, fr.function_words.to_vec()),
+            (CLASS_FR_ELISION, fr.elisions.to_vec()),
+            (CLASS_EN, en.function_words.to_vec()),
+            (CLASS_ARABIZI, ARABIZI_WORDS.to_vec()),
+            (
+                CLASS_FR_LEXICON,
+                fr_lexicon.iter().map(String::as_str).collect(),
+            ),
+            (
+                CLASS_EN_LEXICON,
+                en_lexicon.iter().map(String::as_str).collect(),
+            ),
+        ];
+        for (i, (_, list)) in OTHERS.iter().enumerate() {
+            lists.push((CLASS_OTHER << i, list.to_vec()));
+        }
+        let mut classes = FxHashMap::default();
+        for (class, list) in lists {
+            for w in list {
+                *classes.entry(w.to_string()).or_insert(0) |= class;
+            }
+        }
+        classes
     })
 }
 
@@ -405,8 +456,10 @@ fn is_apostrophe(c: char) -> bool {
 /// Count the words of `text` for [`guess_latin`].
 fn count_words(text: &str) -> Counts {
     let mut c = Counts::default();
-    let fr = Language::Fr.words();
-    let en = Language::En.words();
+    let classes = word_classes();
+    let class_of = |w: &str| classes.get(w).copied().unwrap_or(0);
+    // The word in lower case, and folded, reused from word to word.
+    let (mut word, mut fold) = (String::new(), String::new());
     let mut chars = text.char_indices().peekable();
     while let Some((start, ch)) = chars.next() {
         if !ch.is_alphanumeric() {
@@ -425,23 +478,37 @@ fn count_words(text: &str) -> Counts {
             continue;
         }
         c.words += 1;
-        let word = raw.to_lowercase();
+        // `raw.to_lowercase()`, which differs from lower-casing each character only for a
+        // capital sigma.
+        word.clear();
+        if raw.contains('Σ') {
+            word.push_str(&raw.to_lowercase());
+        } else {
+            word.extend(raw.chars().flat_map(char::to_lowercase));
+        }
         let w = word.as_str();
         let elided = chars.peek().is_some_and(|&(_, next)| is_apostrophe(next));
-        if fr.function_words.contains(&w) || (elided && fr.elisions.contains(&w)) {
+        let class = class_of(w);
+        // Folding leaves an ASCII word as it is.
+        let lexicon = if w.is_ascii() {
+            class
+        } else {
+            fold.clear();
+            fold.extend(w.nfd().filter(|&ch| !is_combining_mark(ch)));
+            class_of(&fold)
+        };
+        if class & CLASS_FR != 0 || (elided && class & CLASS_FR_ELISION != 0) {
             c.fr += 1;
         }
-        if en.function_words.contains(&w) {
+        if class & CLASS_EN != 0 {
             c.en += 1;
         }
-        let [fr_lexicon, en_lexicon] = lexicon_words();
-        let f = folded(w);
-        c.fr_lexicon += usize::from(fr_lexicon.contains(&f));
-        c.en_lexicon += usize::from(en_lexicon.contains(&f));
-        for (n, (_, list)) in c.others.iter_mut().zip(OTHERS) {
-            *n += usize::from(list.contains(&w));
+        c.fr_lexicon += usize::from(lexicon & CLASS_FR_LEXICON != 0);
+        c.en_lexicon += usize::from(lexicon & CLASS_EN_LEXICON != 0);
+        for (i, n) in c.others.iter_mut().enumerate() {
+            *n += usize::from(class & (CLASS_OTHER << i) != 0);
         }
-        if ARABIZI_WORDS.contains(&w) || is_arabizi_spelling(w) {
+        if class & CLASS_ARABIZI != 0 || is_arabizi_spelling(w) {
             c.arabizi += 1;
         }
     }
