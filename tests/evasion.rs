@@ -59,8 +59,9 @@ const FLOORS: &[(&str, f64)] = &[
     ("mixed case", 0.90),
     ("emoji between letters", 0.95),
     ("glued words", 0.88),
-    // The abusive words put between quotation marks, as if quoted (99.9% with the default model,
-    // which does not read mentions; a recipe with `--mentions` must keep this floor too).
+    // The abusive words put between quotation marks, as if quoted (99.9% with the default model).
+    // A model that reads quotations as somebody else's words must keep this floor too: one that
+    // did (issue 13, fourth pass, training/README.md) let 11.6% through and was not kept.
     ("quoted words", 0.98),
 ];
 
@@ -388,11 +389,12 @@ fn score(dir: &Path, texts: &[String]) -> Scored {
     }
     w.flush().expect("flush");
     drop(w);
-    let o = Command::new(env!("CARGO_BIN_EXE_moderate"))
-        .args(["score", "-q"])
-        .arg(&input)
-        .output()
-        .expect("run moderate");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moderate"));
+    cmd.args(["score", "-q"]).arg(&input);
+    if let Some(m) = candidate_model() {
+        cmd.arg("--model").arg(m);
+    }
+    let o = cmd.output().expect("run moderate");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut rdr = csv::Reader::from_reader(&o.stdout[..]);
     let h = rdr.headers().expect("headers").clone();
@@ -411,6 +413,12 @@ fn score(dir: &Path, texts: &[String]) -> Scored {
     Scored { toxic }
 }
 
+/// `MODERATE_EVASION_MODEL=FILE`: run the evasion test on another model file (a candidate
+/// recipe) instead of the embedded default model.
+fn candidate_model() -> Option<std::path::PathBuf> {
+    std::env::var_os("MODERATE_EVASION_MODEL").map(Into::into)
+}
+
 fn corpus() -> Vec<(String, bool)> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/training/comments.csv");
     let mut rdr = csv::Reader::from_path(path).expect("training/comments.csv");
@@ -425,7 +433,7 @@ fn corpus() -> Vec<(String, bool)> {
 #[test]
 fn obfuscated_toxic_comments_stay_flagged() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let model = Model::load(None).expect("default model");
+    let model = Model::load(candidate_model().as_deref()).expect("model");
     // The corpus's toxic comments that the model flags as written: disguising a false positive
     // (a benign reply flagged) would measure nothing about evasion.
     let texts: Vec<String> = corpus()

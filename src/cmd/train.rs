@@ -74,12 +74,6 @@ pub struct Args {
     /// Shouting counts capitals over this share only (0: the share as it is).
     #[arg(long, default_value_t = 0.0)]
     shouting_floor: f32,
-    /// Read mentions: a dehumanizing, threat or slur term the comment quotes (« “Mort aux X”,
-    /// c'est une honte ») or negates (« ne sont pas des parasites ») does not make the identity
-    /// co-occurrence signals; the `quoted_abuse` and `negated_abuse` signals count such terms
-    /// (the n-grams and lexicon counts still see them).
-    #[arg(long)]
-    mentions: bool,
     /// Pretrained word vectors (the file `training/tools/fr_vectors.py table` writes): a block of
     /// the comment's mean word vector, stored in the model file.
     #[arg(long, value_name = "FILE")]
@@ -127,7 +121,7 @@ pub struct Args {
         value_name = "MODEL",
         conflicts_with_all = [
             "max_features", "max_evidence", "mask_identity", "short_text_tokens",
-            "sentence_pool", "shouting_floor", "mentions", "vectors", "min_df", "lexicons",
+            "sentence_pool", "shouting_floor", "vectors", "min_df", "lexicons",
             "evidence_smoothing",
             "main_covers_labels",
         ]
@@ -207,7 +201,6 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             short_text_tokens: a.short_text_tokens,
             sentence_pool: a.sentence_pool,
             shouting_floor: a.shouting_floor,
-            mentions: a.mentions,
             vectors_weight: if a.vectors.is_some() {
                 a.vectors_weight
             } else {

@@ -56,11 +56,6 @@ pub struct FeatureConfig {
     /// one source (`pk`) is not as strong as an insult seen in hundreds.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub evidence_smoothing: f32,
-    /// Mentions are read ([`super::signals`]): the identity co-occurrence signals count only the
-    /// abusive terms the author uses, not those quoted or negated, which the `quoted_abuse` and
-    /// `negated_abuse` signals count (absent from the vectors of models trained without them).
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub mentions: bool,
 }
 
 fn one() -> f32 {
@@ -105,7 +100,6 @@ impl Default for FeatureConfig {
             vectors_weight: 0.0,
             site_vocab: 0,
             evidence_smoothing: 1.0,
-            mentions: false,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! by index), so every other part of the crate asks this type rather than computing offsets.
 //!
 //! ```text
-//! 0 ............ signals (SIGNAL_NAMES; the first 13 in models trained without mentions)
+//! 0 ............ signals (SIGNAL_NAMES, fixed)
 //! evidence_base  evidence: per evidence label, its word then its char feature
 //! vocab_base     vocabulary: word n-grams, then character n-grams, in stored order
 //! vectors_base   word-vector block (pretrained vectors; absent in models without them)
@@ -11,15 +11,12 @@
 //! ```
 
 use super::ngrams::NgramKind;
-use super::signals::{Signal, N_SIGNALS, N_SIGNALS_BEFORE_MENTIONS};
+use super::signals::{Signal, N_SIGNALS};
 use super::FeatureSpec;
 
 /// Block offsets of one featurizer's vectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
-    /// Signals in the vector: [`N_SIGNALS`], or [`N_SIGNALS_BEFORE_MENTIONS`] for a model trained
-    /// without them.
-    signals: usize,
     evidence_labels: usize,
     vocab: usize,
     vectors: usize,
@@ -44,25 +41,10 @@ impl Layout {
     /// The layout for `evidence_labels` evidence labels and a vocabulary of `vocab` n-grams.
     pub fn new(evidence_labels: usize, vocab: usize) -> Layout {
         Layout {
-            signals: N_SIGNALS,
             evidence_labels,
             vocab,
             vectors: 0,
         }
-    }
-
-    /// This layout without the signals that came after [`N_SIGNALS_BEFORE_MENTIONS`] (the
-    /// vectors of a model trained without `FeatureConfig::mentions`).
-    pub fn without_mentions(self) -> Layout {
-        Layout {
-            signals: N_SIGNALS_BEFORE_MENTIONS,
-            ..self
-        }
-    }
-
-    /// Number of signals at the start of the vector.
-    pub fn signals(&self) -> usize {
-        self.signals
     }
 
     /// This layout with a word-vector block of `dim` dimensions at the end.
@@ -79,13 +61,7 @@ impl Layout {
             Some(v) if spec.config.vectors_weight > 0.0 => v.dim,
             _ => 0,
         };
-        let layout =
-            Layout::new(spec.evidence.labels.len(), spec.vocab.len()).with_vectors(vectors);
-        if spec.config.mentions {
-            layout
-        } else {
-            layout.without_mentions()
-        }
+        Layout::new(spec.evidence.labels.len(), spec.vocab.len()).with_vectors(vectors)
     }
 
     /// Number of evidence labels (two features each).
@@ -95,7 +71,7 @@ impl Layout {
 
     /// Index of the first evidence feature.
     pub fn evidence_base(&self) -> usize {
-        self.signals
+        N_SIGNALS
     }
 
     /// Index of the evidence feature of `label`'s `kind` n-grams.
@@ -105,7 +81,7 @@ impl Layout {
 
     /// Index of the first vocabulary feature.
     pub fn vocab_base(&self) -> usize {
-        self.signals + 2 * self.evidence_labels
+        N_SIGNALS + 2 * self.evidence_labels
     }
 
     /// Index of the first word-vector feature.

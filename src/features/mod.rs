@@ -45,7 +45,7 @@ pub use config::FeatureConfig;
 pub use evidence::{log_count_ratio, smoothed_log_count_ratio, Evidence, EvidenceEntry};
 pub use layout::{Block, Layout};
 pub use ngrams::{for_each_ngram, ngram_hash, NgramKind};
-pub use signals::{Signal, N_SIGNALS, N_SIGNALS_BEFORE_MENTIONS, SIGNAL_NAMES};
+pub use signals::{Signal, N_SIGNALS, SIGNAL_NAMES};
 pub use sparse::SparseVec;
 
 /// One n-gram of the vocabulary.
@@ -338,11 +338,7 @@ impl Featurizer {
 
     /// The features of a text the analyzer has been through.
     fn featurize(&self, analyzed: Analyzed, trace: bool) -> Analysis {
-        let signals = signals::compute(
-            &analyzed,
-            self.spec.config.shouting_floor,
-            self.spec.config.mentions,
-        );
+        let signals = signals::compute(&analyzed, self.spec.config.shouting_floor);
         let Analyzed {
             truncated,
             caps,
@@ -360,7 +356,7 @@ impl Featurizer {
             idx: Vec::with_capacity(128),
             val: Vec::with_capacity(128),
         };
-        for (i, &v) in signals[..self.layout.signals()].iter().enumerate() {
+        for (i, &v) in signals.iter().enumerate() {
             if v != 0.0 {
                 vector.idx.push(i as u32);
                 vector.val.push(v);

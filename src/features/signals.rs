@@ -4,22 +4,14 @@
 //! of n-grams cannot see: an identity term in the same sentence as a dehumanizing, threat or slur
 //! term, and an insult in a sentence addressed to "you".
 //!
-//! Mentions, in models trained with them ([`crate::features::FeatureConfig::mentions`]): a term
-//! can be mentioned rather than used, quoted (« “Mort aux juifs”, voilà ce qu'on entend, c'est
-//! une honte », [`crate::text::quotes`]) or negated (« les réfugiés ne sont pas des
-//! parasites »). The lexicon counts of the abuse categories and the identity co-occurrences
-//! count only the terms the author uses ([`used`]); `quoted_abuse` / `negated_abuse` count the
-//! abusive terms quoted / negated. The n-grams and the evidence still see every word, and
-//! `you+insult` every insult: quoting an insult at someone does not hide it.
-//!
 //! Adding a signal: one line in the `signals!` list below (its index is its place in the list,
 //! its name what the model file's weights and the explanations call it), and its value in
 //! [`compute`]. A new signal moves every later index, so it needs a retrained model.
 
 use crate::text::analyzer::Analyzed;
 use crate::text::lang::is_second_person;
+use crate::text::lexicon::Category;
 use crate::text::lexicon::IDENTITY_PLACEHOLDER;
-use crate::text::lexicon::{Category, LexMatch};
 use crate::text::tokenize::{sentences, tokens};
 
 /// Declares [`Signal`] (its discriminant is its index in the vector), [`Signal::ALL`],
@@ -57,13 +49,7 @@ signals! {
     IdentityThreat = "identity+threat",
     IdentitySlur = "identity+slur",
     YouInsult = "you+insult",
-    QuotedAbuse = "quoted_abuse",
-    NegatedAbuse = "negated_abuse",
 }
-
-/// The signals of models trained before mentions were read ([`Signal::QuotedAbuse`] is the
-/// first signal after them): their vectors stop here.
-pub const N_SIGNALS_BEFORE_MENTIONS: usize = Signal::QuotedAbuse as usize;
 
 impl Signal {
     pub fn name(self) -> &'static str {
@@ -100,17 +86,9 @@ impl Signal {
     }
 }
 
-/// Whether a lexicon hit counts as used by the author: always, unless the model reads mentions
-/// (`mentions`) and the hit is an abusive term quoted or negated.
-pub fn used(m: &LexMatch, mentions: bool) -> bool {
-    !(mentions && m.category.is_abusive() && (m.quoted || m.negated))
-}
-
 /// The signals of an analyzed comment, indexed by [`Signal`].
-/// `shouting_floor`: see [`crate::features::FeatureConfig::shouting_floor`]; `mentions`: see
-/// [`crate::features::FeatureConfig::mentions`] (without it the mention signals are 0 and the
-/// co-occurrences read every hit).
-pub fn compute(analyzed: &Analyzed, shouting_floor: f32, mentions: bool) -> [f32; N_SIGNALS] {
+/// `shouting_floor`: see [`crate::features::FeatureConfig::shouting_floor`].
+pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
     let Analyzed {
         caps,
         normalized,
@@ -128,7 +106,7 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32, mentions: bool) -> [f32
     set(Signal::CapsWords, (caps.caps_words as f32).ln_1p());
     set(Signal::BangRuns, (caps.bang_runs as f32).ln_1p());
     let mut counts = [0u32; Category::ALL.len()];
-    for m in lexicon.iter().filter(|m| used(m, mentions)) {
+    for m in lexicon {
         counts[m.category.index()] += 1;
     }
     // With masked group names, each mention counts once, however many identity entries matched
@@ -142,26 +120,14 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32, mentions: bool) -> [f32
     for c in Category::ALL {
         set(Signal::lexicon(c), (counts[c.index()] as f32).ln_1p());
     }
-    // With mentions read, the abusive term of a co-occurrence must be one the author uses.
     let in_sentence = |a: Category, b: Category| {
         lexicon.iter().any(|m| {
             m.category == a
                 && lexicon
                     .iter()
-                    .any(|o| o.category == b && o.sentence == m.sentence && used(o, mentions))
+                    .any(|o| o.category == b && o.sentence == m.sentence)
         })
     };
-    if mentions {
-        let count = |pick: fn(&LexMatch) -> bool| {
-            let n = lexicon
-                .iter()
-                .filter(|m| pick(m) && m.category.is_abusive())
-                .count();
-            (n as f32).ln_1p()
-        };
-        set(Signal::QuotedAbuse, count(|m| m.quoted));
-        set(Signal::NegatedAbuse, count(|m| m.negated));
-    }
     let yes = |b: bool| b as u8 as f32;
     set(
         Signal::IdentityDehumanizing,
@@ -197,8 +163,7 @@ mod tests {
 
     #[test]
     fn names_indices_and_categories_agree() {
-        assert_eq!(N_SIGNALS, 15);
-        assert_eq!(N_SIGNALS_BEFORE_MENTIONS, 13);
+        assert_eq!(N_SIGNALS, 13);
         for (i, s) in Signal::ALL.into_iter().enumerate() {
             assert_eq!(s as usize, i);
             assert_eq!(s.name(), SIGNAL_NAMES[i]);

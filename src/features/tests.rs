@@ -6,12 +6,8 @@ use super::*;
 use crate::text::lexicon::{Category, TermList};
 
 fn featurizer(vocab: &[(NgramKind, &str)]) -> Featurizer {
-    featurizer_with(FeatureConfig::default(), vocab)
-}
-
-fn featurizer_with(config: FeatureConfig, vocab: &[(NgramKind, &str)]) -> Featurizer {
     Featurizer::new(FeatureSpec {
-        config,
+        config: FeatureConfig::default(),
         vocab: vocab
             .iter()
             .map(|(k, t)| VocabEntry {
@@ -56,13 +52,12 @@ fn vector_is_sorted_and_blocks_normalized() {
     ]);
     let a = f.analyze("Les rats, les rats");
     let v = &a.vector;
-    let signals = f.layout().signals();
     assert!(v.idx.windows(2).all(|w| w[0] < w[1]));
     let word: f32 = v
         .idx
         .iter()
         .zip(&v.val)
-        .filter(|(&i, _)| (i as usize) >= signals && (i as usize) < signals + 2)
+        .filter(|(&i, _)| (i as usize) >= N_SIGNALS && (i as usize) < N_SIGNALS + 2)
         .map(|(_, v)| v * v)
         .sum();
     assert!((word - 1.0).abs() < 1e-5);
@@ -70,7 +65,7 @@ fn vector_is_sorted_and_blocks_normalized() {
         .idx
         .iter()
         .zip(&v.val)
-        .filter(|(&i, _)| (i as usize) >= signals + 2)
+        .filter(|(&i, _)| (i as usize) >= N_SIGNALS + 2)
         .map(|(_, v)| v * v)
         .sum();
     assert!((chars - 1.0).abs() < 1e-5);
@@ -99,78 +94,6 @@ fn dense_signals() {
     let d = f.analyze("LES SYRIENS SONT DES RATS, TOUS DEHORS !!!");
     assert!(get(&d, "shouting") > 0.9);
     assert!(get(&d, "bang_runs") > 0.0);
-}
-
-/// The value of the signal `name` in an analysis (0 when absent).
-fn signal(a: &Analysis, name: &str) -> f32 {
-    let i = SIGNAL_NAMES.iter().position(|n| *n == name).unwrap() as u32;
-    a.vector
-        .idx
-        .iter()
-        .position(|&j| j == i)
-        .map(|p| a.vector.val[p])
-        .unwrap_or(0.0)
-}
-
-#[test]
-fn mentions_are_read_only_by_models_trained_with_them() {
-    let quoting = "« Les Syriens sont des rats », voilà ce qu'il a osé écrire, honteux.";
-    let own = "Les Syriens sont des rats, voilà ce que je pense, et je l'écris.";
-    let before = featurizer(&[(NgramKind::Word, "les")]);
-    assert_eq!(before.layout().signals(), N_SIGNALS_BEFORE_MENTIONS);
-    assert_eq!(
-        signal(&before.analyze(quoting), "identity+dehumanizing"),
-        1.0
-    );
-    // Its vectors have no `quoted_abuse`: the vocabulary starts where that signal would be.
-    assert_eq!(
-        before.feature_name(Signal::QuotedAbuse as usize),
-        "word:les"
-    );
-
-    let f = featurizer_with(
-        FeatureConfig {
-            mentions: true,
-            ..FeatureConfig::default()
-        },
-        &[(NgramKind::Word, "les")],
-    );
-    assert_eq!(f.layout().signals(), N_SIGNALS);
-    assert_eq!(f.vocab_base(), N_SIGNALS);
-    let q = f.analyze(quoting);
-    assert_eq!(signal(&q, "identity+dehumanizing"), 0.0);
-    assert!((signal(&q, "quoted_abuse") - 2f32.ln()).abs() < 1e-6);
-    // The lexicon count is the author's own terms; the n-grams still see the quoted one.
-    assert_eq!(signal(&q, "lex:dehumanizing"), 0.0);
-    assert!(signal(&before.analyze(quoting), "lex:dehumanizing") > 0.0);
-    assert!(signal(&q, "lex:identity") > 0.0);
-    let o = f.analyze(own);
-    assert_eq!(signal(&o, "identity+dehumanizing"), 1.0);
-    assert_eq!(signal(&o, "quoted_abuse"), 0.0);
-    // A group name in scare quotes next to the author's own dehumanizing word still counts.
-    let scare = f.analyze("Ces « Syriens » sont des rats, tous autant qu'ils sont.");
-    assert_eq!(signal(&scare, "identity+dehumanizing"), 1.0);
-    assert_eq!(signal(&scare, "quoted_abuse"), 0.0);
-    // A comment that is all quotation is its author's own words.
-    let all = f.analyze("« Les Syriens sont des rats »");
-    assert_eq!(signal(&all, "identity+dehumanizing"), 1.0);
-    assert_eq!(signal(&all, "quoted_abuse"), 0.0);
-    // Negated: mentioned, not used; up to three words after the negation.
-    let negated = "Les Syriens ne sont pas des rats, ils travaillent dur.";
-    let n = f.analyze(negated);
-    assert_eq!(signal(&n, "identity+dehumanizing"), 0.0);
-    assert!((signal(&n, "negated_abuse") - 2f32.ln()).abs() < 1e-6);
-    assert_eq!(signal(&n, "lex:dehumanizing"), 0.0);
-    assert_eq!(signal(&n, "quoted_abuse"), 0.0);
-    let far = f.analyze("Pas de pitié pour ces Syriens, des rats.");
-    assert_eq!(signal(&far, "identity+dehumanizing"), 1.0);
-    assert!(signal(&far, "lex:dehumanizing") > 0.0);
-    assert_eq!(signal(&far, "negated_abuse"), 0.0);
-    // A model trained without mentions reads neither.
-    assert_eq!(
-        signal(&before.analyze(negated), "identity+dehumanizing"),
-        1.0
-    );
 }
 
 #[test]
@@ -237,10 +160,7 @@ fn glued_tokens_are_split_around_strong_evidence_only() {
 #[test]
 fn evidence_features_are_mean_log_count_ratios() {
     let f = evidence_featurizer();
-    // Trained without quotations: the signals before them.
-    let signals = f.layout().signals();
-    assert_eq!(signals, N_SIGNALS_BEFORE_MENTIONS);
-    assert_eq!(f.vocab_base(), signals + 4);
+    assert_eq!(f.vocab_base(), N_SIGNALS + 4);
     let a = f.analyze("les rats");
     let mut present = a.evidence.clone();
     present.sort_unstable();
@@ -260,10 +180,10 @@ fn evidence_features_are_mean_log_count_ratios() {
             .map(|p| a.vector.val[p])
             .unwrap_or(0.0)
     };
-    assert!((at(signals) - v[0]).abs() < 1e-6);
-    assert!((at(signals + 3) - v[3]).abs() < 1e-6);
-    assert_eq!(f.feature_name(signals + 1), "evidence:toxic:char");
-    assert_eq!(f.feature_name(signals + 2), "evidence:threat:word");
+    assert!((at(N_SIGNALS) - v[0]).abs() < 1e-6);
+    assert!((at(N_SIGNALS + 3) - v[3]).abs() < 1e-6);
+    assert_eq!(f.feature_name(N_SIGNALS + 1), "evidence:toxic:char");
+    assert_eq!(f.feature_name(N_SIGNALS + 2), "evidence:threat:word");
 }
 
 /// A featurizer's analysis on a thread that has never featurized anything (empty cache).

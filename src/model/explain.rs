@@ -114,12 +114,7 @@ impl Model {
             };
             let c = w[i as usize] * v;
             if let Some(cat) = signal.category() {
-                let mentions = featurizer.config().mentions;
-                let hits: Vec<_> = a
-                    .lexicon
-                    .iter()
-                    .filter(|m| m.category == cat && crate::features::signals::used(m, mentions))
-                    .collect();
+                let hits: Vec<_> = a.lexicon.iter().filter(|m| m.category == cat).collect();
                 for m in &hits {
                     let reason = format!("{}:{}", cat, featurizer.lexicon().surface(m.term));
                     *named.entry(reason).or_default() += c / hits.len() as f32;

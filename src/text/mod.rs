@@ -2,7 +2,6 @@
 //!
 //! One file per step: [`shouting`] (capitals, on the original text), [`normalize`] (the text the
 //! lexicons and n-grams see), [`segment`] (glued words split), [`lexicon`] (term lists matched).
-//! [`quotes`] finds the quotations, whose lexicon hits are somebody else's words.
 //! [`html`] turns an HTML comment into its text (`score --html`, the Coral endpoint).
 //! They share [`tokenize`] (the one tokenizer), [`glue`] (the one glued-word mechanism) and
 //! [`lang`] (every word list of a language, French and English, in one place).
@@ -13,7 +12,6 @@ pub mod html;
 pub mod lang;
 pub mod lexicon;
 pub mod normalize;
-pub mod quotes;
 pub mod segment;
 pub mod shouting;
 pub mod spans;

@@ -15,11 +15,6 @@ pub const WORDS: Words = Words {
         "filthy", "all", "them", "they", "go",
     ],
     second_person: &["you", "your", "youre", "ur", "u", "yourself"],
-    // Not `no` (« no more vermin here » is no negation of the insult). `n't` is dropped with
-    // its apostrophe by normalization: `isnt`, `arent`.
-    negations: &[
-        "not", "never", "nor", "isnt", "arent", "wasnt", "werent", "dont", "doesnt", "didnt",
-    ],
     // Acronyms of English names, and names used as they are in every language (FIFA, CNN, COVID,
     // currency codes).
     acronyms: &[

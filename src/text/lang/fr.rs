@@ -19,9 +19,6 @@ pub const WORDS: Words = Words {
     second_person: &[
         "tu", "t", "toi", "te", "ta", "tes", "ton", "vous", "vos", "votre",
     ],
-    // Not `non` (« non, ces rats… » answers, it does not negate) nor `plus` (« plus de ces
-    // rats »).
-    negations: &["pas", "jamais", "ni", "aucun", "aucune", "nullement"],
     // Acronyms of French names (institutions, parties, unions, media of France, Québec and the
     // Maghreb); names used as they are in every language are in `en.rs`.
     acronyms: &[

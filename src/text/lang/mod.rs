@@ -77,9 +77,6 @@ pub struct Words {
     /// Words that address the reader or another commenter: an insult in the same sentence is an
     /// insult aimed at someone.
     pub second_person: &'static [&'static str],
-    /// Negation words: a lexicon term shortly after one of them in its sentence is negated
-    /// (« ne sont pas des parasites »), mentioned rather than used ([`crate::text::lexicon`]).
-    pub negations: &'static [&'static str],
     /// Acronyms common in news comments, in upper case: all-caps words that are not shouting.
     pub acronyms: &'static [&'static str],
     /// Function words that tell the language of a comment ([`guess`]): frequent, and rare in the
@@ -146,11 +143,6 @@ pub fn is_short_piece(word: &str) -> bool {
 /// See [`Words::second_person`].
 pub fn is_second_person(word: &str) -> bool {
     in_any(word, |w| w.second_person)
-}
-
-/// See [`Words::negations`].
-pub fn is_negation(word: &str) -> bool {
-    in_any(word, |w| w.negations)
 }
 
 /// See [`Words::acronyms`]; `upper` is the word in upper case.

@@ -29,7 +29,6 @@ use crate::error::{Error, Result};
 use crate::text::glue::{self, MAX_PIECE, MIN_LEN};
 use crate::text::lang;
 use crate::text::normalize::normalize;
-use crate::text::quotes;
 use crate::text::tokenize::{sentences, tokens};
 
 pub use source::{parse_terms, Category, LexiconSource, TermList};
@@ -75,11 +74,6 @@ pub struct LexMatch {
     pub category: Category,
     /// Index of the sentence the match is in.
     pub sentence: u32,
-    /// Between quotation marks ([`crate::text::quotes`]): somebody else's words, quoted.
-    pub quoted: bool,
-    /// Within [`NEGATION_REACH`] words after a negation of its sentence
-    /// ([`crate::text::lang::Words::negations`]): « ne sont pas des parasites ».
-    pub negated: bool,
 }
 
 /// Compiled lexicons: one automaton over all categories and languages.
@@ -135,27 +129,13 @@ fn made_of(s: &str, sets: &[&HashSet<String>]) -> bool {
     .is_some()
 }
 
-/// Bit of a [`skeleton_text`] byte's flags: the letter was doubled in the comment.
-const DOUBLED: u8 = 1;
-/// Bit of a [`skeleton_text`] byte's flags: its token is between quotation marks.
-const QUOTED: u8 = 2;
-/// Bit of a [`skeleton_text`] byte's flags: its token follows a negation closely.
-const NEGATED: u8 = 4;
-
-/// A term is negated when a negation is one of the this many words before it in its sentence:
-/// « ne sont pas des rats », « not all of them are vermin », but not « pas de pitié pour ces
-/// rats ».
-pub const NEGATION_REACH: usize = 3;
-
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
-/// sentences; for each of its bytes, its flags ([`DOUBLED`] where the letter was doubled in the
-/// comment, [`QUOTED`] on a quoted token's first byte, [`NEGATED`] on a negated one's); and the
-/// byte offset where each sentence starts.
+/// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
+/// offset where each sentence starts.
 fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
-    let quotations = quotes::quoted_spans(normalized);
     out.push(' ');
     runs.push(0);
     for (i, sentence) in sentences(normalized).enumerate() {
@@ -164,8 +144,6 @@ fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec
             runs.extend([0, 0]);
         }
         starts.push(out.len() - 1);
-        // Words since the last negation of this sentence (none yet: past the reach).
-        let mut since_negation = NEGATION_REACH;
         for tok in tokens(sentence) {
             let at = out.len();
             skeleton_into(tok, &mut out, &mut runs);
@@ -176,19 +154,6 @@ fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec
                 out.push('~');
                 runs.push(0);
             }
-            // `tok` is a slice of `normalized`: its offset there.
-            let offset = tok.as_ptr() as usize - normalized.as_ptr() as usize;
-            if quotes::inside(&quotations, offset) {
-                runs[at] |= QUOTED;
-            }
-            if since_negation < NEGATION_REACH {
-                runs[at] |= NEGATED;
-            }
-            since_negation = if lang::is_negation(tok) {
-                0
-            } else {
-                since_negation.saturating_add(1)
-            };
             out.push(' ');
             runs.push(0);
         }
@@ -507,10 +472,7 @@ impl Lexicon {
             } as u32;
             for &term in &self.pattern_terms[m.pattern().as_usize()] {
                 if let Some(doubled) = &self.terms[term as usize].doubled {
-                    if !doubled
-                        .iter()
-                        .all(|&i| runs.get(m.start() + i).is_some_and(|r| r & DOUBLED != 0))
-                    {
+                    if !doubled.iter().all(|&i| runs.get(m.start() + i) == Some(&1)) {
                         continue;
                     }
                 }
@@ -521,19 +483,16 @@ impl Lexicon {
                     term,
                     category: self.terms[term as usize].category,
                     sentence,
-                    quoted: runs.get(m.start() + 1).is_some_and(|r| r & QUOTED != 0),
-                    negated: runs.get(m.start() + 1).is_some_and(|r| r & NEGATED != 0),
                 });
             }
         }
-        self.find_glued(&text, &runs, &starts, &identity_at, out);
+        self.find_glued(&text, &starts, &identity_at, out);
     }
 
     /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).
     fn find_glued(
         &self,
         text: &str,
-        runs: &[u8],
         starts: &[usize],
         identity_at: &[usize],
         out: &mut Vec<LexMatch>,
@@ -567,8 +526,6 @@ impl Lexicon {
                         term,
                         category: self.terms[term as usize].category,
                         sentence,
-                        quoted: runs.get(start).is_some_and(|r| r & QUOTED != 0),
-                        negated: runs.get(start).is_some_and(|r| r & NEGATED != 0),
                     });
                 }
             }

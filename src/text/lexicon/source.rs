@@ -49,15 +49,6 @@ impl Category {
     pub fn index(self) -> usize {
         self as usize
     }
-
-    /// An abuse category: slur, dehumanizing, threat or insult (not profanity, which is
-    /// register, nor identity, which is a group's name).
-    pub fn is_abusive(self) -> bool {
-        matches!(
-            self,
-            Category::Slur | Category::Dehumanizing | Category::Threat | Category::Insult
-        )
-    }
 }
 
 impl fmt::Display for Category {
