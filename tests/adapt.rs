@@ -273,17 +273,21 @@ fn a_label_the_base_model_lacks_and_feature_flags_are_refused() {
     }
     std::fs::write(&data, text).unwrap();
     let out = dir.path().join("m.model");
-    let o = run(&[
-        "train",
-        "--from",
-        "default",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    let err = stderr(&o);
+    // `train` with `args` on the site's file: refused, its stderr returned.
+    let refused = |args: &[&str]| {
+        let mut all = vec!["train"];
+        all.extend_from_slice(args);
+        all.extend([
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let o = run(&all);
+        assert!(!o.status.success(), "{args:?} was accepted");
+        stderr(&o)
+    };
+    let err = refused(&["--from", "default"]);
     assert!(
         err.contains("label 'spam' is not one of the base model's labels (toxic, insult"),
         "{err}"
@@ -291,41 +295,13 @@ fn a_label_the_base_model_lacks_and_feature_flags_are_refused() {
     assert!(!out.exists());
 
     // The features are the base model's: flags that would change them are refused.
-    let o = run(&[
-        "train",
-        "--from",
-        "default",
-        "--max-features",
-        "500",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+    let err = refused(&["--from", "default", "--max-features", "500"]);
+    assert!(err.contains("cannot be used with"), "{err}");
 
     // A base model file that does not exist is named.
-    let o = run(&[
-        "train",
-        "--from",
-        dir.path().join("nope.model").to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("nope.model"), "{}", stderr(&o));
+    let missing = dir.path().join("nope.model");
+    let err = refused(&["--from", missing.to_str().unwrap()]);
+    assert!(err.contains("nope.model"), "{err}");
     // --adapt means nothing without --from.
-    let o = run(&[
-        "train",
-        "--adapt",
-        "warm",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
+    refused(&["--adapt", "warm"]);
 }
