@@ -325,6 +325,39 @@ fn training_errors_name_file_line_and_column() {
 }
 
 #[test]
+fn weight_and_threshold_files_must_be_data_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "a.csv", b"text,toxic\nbonjour,0\nsale con,1\n");
+    let out = dir.path().join("m.json");
+    for (flag, value, expected) in [
+        (
+            "--weight",
+            "b.csv=2",
+            "--weight names b.csv, which is not one of the --data files",
+        ),
+        (
+            "--threshold-data",
+            "b.csv",
+            "--threshold-data names b.csv, which is not one of the --data files",
+        ),
+    ] {
+        let o = run(&[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            flag,
+            value,
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(!o.status.success(), "{flag} {value} should fail");
+        assert!(stderr(&o).contains(expected), "{flag}: {}", stderr(&o));
+        assert!(!out.exists(), "no model written on error");
+    }
+}
+
+#[test]
 fn corrupt_truncated_and_future_models_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let good = std::fs::read(repo().join("models/default.json")).unwrap();

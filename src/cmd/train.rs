@@ -105,6 +105,11 @@ pub struct Args {
     /// moderation history above imported data. FILE as given to --data.
     #[arg(long = "weight", value_name = "FILE=N")]
     weights: Vec<String>,
+    /// Only the rows of FILE choose each label's threshold (repeatable; FILE as given to --data),
+    /// e.g. the file labeled by your own moderation rules when others follow rules of their own.
+    /// Default: every row.
+    #[arg(long = "threshold-data", value_name = "FILE")]
+    threshold_data: Vec<PathBuf>,
     /// Write `file,row,part` for every data row (part: train or holdout), so that another
     /// tool can train and measure on exactly the same rows.
     #[arg(long)]
@@ -218,6 +223,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         created: super::today(),
         split_out: a.split_out,
         source_weights,
+        threshold_data: a.threshold_data,
         main_covers: a.main_covers_labels,
         vectors: a.vectors,
         ..TrainParams::default()
@@ -288,6 +294,10 @@ fn train_error(e: Error) -> anyhow::Error {
     match e {
         Error::Train(TrainError::WeightedFile(file)) => anyhow!(
             "--weight names {}, which is not one of the --data files",
+            file.display()
+        ),
+        Error::Train(TrainError::ThresholdFile(file)) => anyhow!(
+            "--threshold-data names {}, which is not one of the --data files",
             file.display()
         ),
         Error::Train(TrainError::MatrixBudget {

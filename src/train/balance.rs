@@ -24,6 +24,8 @@ pub(crate) struct Repeated {
 pub(crate) struct RowSources {
     source: Vec<usize>,
     file_weight: Vec<u32>,
+    /// Per file: whether its rows choose the thresholds (empty: every file's do).
+    threshold_file: Vec<bool>,
 }
 
 impl RowSources {
@@ -32,7 +34,24 @@ impl RowSources {
         RowSources {
             source,
             file_weight,
+            threshold_file: Vec::new(),
         }
+    }
+
+    /// Only the rows of the files marked true choose the thresholds.
+    pub fn with_threshold_files(self, threshold_file: Vec<bool>) -> RowSources {
+        RowSources {
+            threshold_file,
+            ..self
+        }
+    }
+
+    /// Whether a row is one of those that choose the thresholds.
+    pub fn chooses_threshold(&self, row: usize) -> bool {
+        self.threshold_file
+            .get(self.source[row])
+            .copied()
+            .unwrap_or(true)
     }
 
     fn source(&self, row: usize) -> usize {

@@ -6,7 +6,9 @@
 //!   rate times their frequency relative to the main label in the training data,
 //!   [`label_base_rate`]).
 //! - **Threshold.** The threshold per label maximizes F1 at that base rate on the out-of-fold
-//!   scores (never on the held-out rows).
+//!   scores (never on the held-out rows) of the rows that choose thresholds (`--threshold-data`:
+//!   the files labeled by the site's own rules; every row by default, and whenever those files
+//!   hold no row of one class of the label).
 
 use super::balance::{repeated, RowSources};
 use super::fit::LabelFit;
@@ -48,6 +50,35 @@ pub(crate) fn label_base_rate(
     (base * label_pos as f64 / main_pos as f64).clamp(1e-4, base)
 }
 
+/// The threshold that maximizes F1 at `base_rate` on the out-of-fold scores (`oof`, raw, by
+/// position in `rows`, shifted by `offset`) of the rows that choose thresholds; of every row when
+/// those hold only one class.
+fn choose_threshold(
+    rows: &[usize],
+    oof: &[f32],
+    y: &[bool],
+    offset: f32,
+    base_rate: f64,
+    sources: &RowSources,
+) -> f32 {
+    let score = |z: f32| logistic::sigmoid(z + offset);
+    let (mut scores, mut labels) = (Vec::new(), Vec::new());
+    for ((&row, &z), &v) in rows.iter().zip(oof).zip(y) {
+        if sources.chooses_threshold(row) {
+            scores.push(score(z));
+            labels.push(v);
+        }
+    }
+    let mut pos = labels.iter().filter(|&&v| v).count();
+    if pos == 0 || pos == labels.len() {
+        scores = oof.iter().map(|&z| score(z)).collect();
+        labels = y.to_vec();
+        pos = labels.iter().filter(|&&v| v).count();
+    }
+    let neg_w = metrics::negative_weight(pos, labels.len() - pos, base_rate);
+    metrics::best_f1_threshold(&scores, &labels, neg_w)
+}
+
 /// The label's model: the fit with its prior correction to `base_rate` and its threshold, and the
 /// training figures the model card keeps (no held-out metrics yet: see [`super::card`]).
 pub(crate) fn calibrate(
@@ -71,10 +102,7 @@ pub(crate) fn calibrate(
     let offset = (logit(base_rate) - logit(prior)) as f32;
     let rep = repeated(&rows, &y, sources, max_repeat);
 
-    // Threshold on out-of-fold scores at the base rate.
-    let oof_scores: Vec<f32> = oof.iter().map(|z| logistic::sigmoid(z + offset)).collect();
-    let neg_w = metrics::negative_weight(n_pos, y.len() - n_pos, base_rate);
-    let threshold = metrics::best_f1_threshold(&oof_scores, &y, neg_w);
+    let threshold = choose_threshold(&rows, &oof, &y, offset, base_rate, sources);
 
     LabelModel {
         name: name.to_string(),
@@ -102,6 +130,33 @@ mod tests {
         assert!((logit(0.1) + (9.0f64).ln()).abs() < 1e-12);
         // Clamped: no infinity at 0 or 1.
         assert!(logit(0.0).is_finite() && logit(1.0).is_finite());
+    }
+
+    #[test]
+    fn only_the_rows_of_the_threshold_files_choose_the_threshold() {
+        // File 0 flags scores from 0.6 up, file 1 from 0.3 up: each alone has a perfect threshold.
+        let scores = [0.1f32, 0.2, 0.6, 0.7, 0.2, 0.3, 0.4, 0.5];
+        let y = [false, false, true, true, false, true, true, true];
+        let rows: Vec<usize> = (0..8).collect();
+        let oof: Vec<f32> = scores.iter().map(|&p| logit(p as f64) as f32).collect();
+        let files = vec![0, 0, 0, 0, 1, 1, 1, 1];
+        let t = |chooses: Vec<bool>| {
+            let sources = RowSources::new(files.clone(), vec![1, 1]).with_threshold_files(chooses);
+            choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources)
+        };
+        assert!((t(vec![true, false]) - 0.6).abs() < 1e-5);
+        assert!((t(vec![false, true]) - 0.3).abs() < 1e-5);
+        // Every row: 0.3 catches all five positives for one false alarm.
+        assert!((t(vec![true, true]) - 0.3).abs() < 1e-5);
+        // A file with one class only cannot choose: every row does.
+        let one_class = [false, false, false, false, false, true, true, true];
+        let sources =
+            RowSources::new(files.clone(), vec![1, 1]).with_threshold_files(vec![true, false]);
+        let all = RowSources::new(files.clone(), vec![1, 1]);
+        assert_eq!(
+            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &sources),
+            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &all)
+        );
     }
 
     #[test]

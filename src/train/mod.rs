@@ -66,6 +66,9 @@ pub enum TrainError {
     /// A weight given for a file that is not one of the data files.
     #[error("{} is given a weight but is not one of the data files", .0.display())]
     WeightedFile(PathBuf),
+    /// A file named to choose the thresholds that is not one of the data files.
+    #[error("{} is to choose the thresholds but is not one of the data files", .0.display())]
+    ThresholdFile(PathBuf),
     /// The memory budget leaves too few rows per fit.
     #[error(
         "a memory budget of {max_matrix_mb} MB leaves room for {rows_per_fit} rows per fit \
@@ -273,21 +276,25 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     })
 }
 
-/// Each row's file and the files' weights (`--weight FILE=N`, applied by repeating rows).
+/// Each row's file, the files' weights (`--weight FILE=N`, applied by repeating rows) and the
+/// files that choose the thresholds (`--threshold-data`).
 fn row_sources(ds: &Dataset, params: &ValidParams) -> Result<RowSources> {
+    let index = |file: &PathBuf| ds.sources.iter().position(|s| &s.path == file);
     let mut source_weight = vec![1u32; ds.sources.len()];
     for (file, w) in &params.source_weights {
-        let s = ds
-            .sources
-            .iter()
-            .position(|s| &s.path == file)
-            .ok_or_else(|| TrainError::WeightedFile(file.clone()))?;
+        let s = index(file).ok_or_else(|| TrainError::WeightedFile(file.clone()))?;
         source_weight[s] = (*w).max(1);
+    }
+    let mut chooses = vec![params.threshold_data.is_empty(); ds.sources.len()];
+    for file in &params.threshold_data {
+        let s = index(file).ok_or_else(|| TrainError::ThresholdFile(file.clone()))?;
+        chooses[s] = true;
     }
     Ok(RowSources::new(
         ds.examples.iter().map(|e| e.source).collect(),
         source_weight,
-    ))
+    )
+    .with_threshold_files(chooses))
 }
 
 /// The held-out rows, moved out of the data read.

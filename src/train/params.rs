@@ -44,6 +44,9 @@ pub struct TrainParams {
     pub split_out: Option<PathBuf>,
     /// `(file, n)`: each training row of `file` counts `n` times (by repetition).
     pub source_weights: Vec<(PathBuf, u32)>,
+    /// The files whose rows choose each label's threshold (its best F1 on their out-of-fold
+    /// scores); empty, or none with both classes of a label: every row.
+    pub threshold_data: Vec<PathBuf>,
     /// Pretrained word vectors (`training/tools/fr_vectors.py table`) for the word-vector block,
     /// weighted by `features.vectors_weight`.
     pub vectors: Option<PathBuf>,
@@ -71,6 +74,7 @@ impl Default for TrainParams {
             created: String::new(),
             split_out: None,
             source_weights: Vec::new(),
+            threshold_data: Vec::new(),
             vectors: None,
         }
     }
