@@ -22,6 +22,14 @@ use helpers::*;
 /// Score `texts` with the real binary and its embedded default model, in one run: the labels of
 /// each row's `flagged` column.
 fn score(texts: &[String]) -> Vec<HashSet<String>> {
+    score_with_toxic(texts)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
+}
+
+/// As [`score`], with each row's `score_toxic` too (0 for a text with no score: no words).
+fn score_with_toxic(texts: &[String]) -> Vec<(HashSet<String>, f64)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("in.csv");
     let output = dir.path().join("out.csv");
@@ -60,18 +68,24 @@ fn score(texts: &[String]) -> Vec<HashSet<String>> {
             .unwrap_or_else(|| panic!("no column {name}"))
     };
     let (id, flagged, error) = (col("id"), col("flagged"), col("error"));
-    let mut out: Vec<Option<HashSet<String>>> = vec![None; texts.len()];
+    let score_toxic = col("score_toxic");
+    let mut out: Vec<Option<(HashSet<String>, f64)>> = vec![None; texts.len()];
     for r in rdr.records() {
         let r = r.expect("output row");
         assert_eq!(&r[error], "", "row {} failed", &r[id]);
         let i: usize = r[id].parse().expect("id");
-        out[i] = Some(
+        let toxic = match &r[score_toxic] {
+            "" => 0.0,
+            v => v.parse().expect("score_toxic"),
+        };
+        out[i] = Some((
             r[flagged]
                 .split(';')
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect(),
-        );
+            toxic,
+        ));
     }
     out.into_iter()
         .map(|f| f.expect("every row scored"))
@@ -239,9 +253,29 @@ fn run_group_swap(rows: &mut Vec<Row>) -> Vec<(String, bool, f64)> {
     out
 }
 
+/// The categories of cases: per category, the share whose `toxic` flag is right; then, with no
+/// threshold, how the `toxic` score ranks the hateful cases above the acceptable ones
+/// (`ranking_all`: ROC AUC of every hateful case against every acceptable one;
+/// `ranking_<category>`: of that category's hateful cases against every acceptable case). A
+/// change of threshold moves the shares, not the ranking: a corpus change that only moves the
+/// threshold shows in the first and not in the second.
 fn run_cases(rows: &mut Vec<Row>) {
     let cases = cases();
-    let flags = score(&cases.iter().map(|c| c.text.clone()).collect::<Vec<_>>());
+    let scored = score_with_toxic(&cases.iter().map(|c| c.text.clone()).collect::<Vec<_>>());
+    let flags: Vec<HashSet<String>> = scored.iter().map(|(f, _)| f.clone()).collect();
+    let acceptable: Vec<f64> = cases
+        .iter()
+        .zip(&scored)
+        .filter(|(c, _)| !c.expected)
+        .map(|(_, (_, s))| *s)
+        .collect();
+    let mut hateful: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (c, (_, s)) in cases.iter().zip(&scored) {
+        if c.expected {
+            hateful.entry("all".into()).or_default().push(*s);
+            hateful.entry(c.category.clone()).or_default().push(*s);
+        }
+    }
     let mut by_cat: BTreeMap<&str, Vec<(bool, bool)>> = BTreeMap::new();
     for (c, f) in cases.iter().zip(&flags) {
         by_cat
@@ -258,6 +292,13 @@ fn run_cases(rows: &mut Vec<Row>) {
             category: cat.to_string(),
             n: pairs.len(),
             metric: agreement(&pairs),
+        });
+    }
+    for (cat, scores) in hateful {
+        rows.push(Row {
+            category: format!("ranking_{cat}"),
+            n: scores.len(),
+            metric: roc_auc(&scores, &acceptable),
         });
     }
 }
@@ -290,7 +331,7 @@ fn functional_suite_holds_its_floors() {
     run_aleppo(&mut rows);
 
     println!(
-        "\n{:<24} {:>5} {:>8} {:>7} {:>7}",
+        "\n{:<28} {:>5} {:>8} {:>7} {:>7}",
         "category", "n", "metric", "floor", "target"
     );
     let mut failures = Vec::new();
@@ -301,7 +342,7 @@ fn functional_suite_holds_its_floors() {
         let target = f.and_then(|f| f.target);
         let fmt = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.2}"));
         println!(
-            "{:<24} {:>5} {:>8.3} {:>7} {:>7}",
+            "{:<28} {:>5} {:>8.3} {:>7} {:>7}",
             r.category,
             r.n,
             r.metric,
@@ -405,6 +446,15 @@ fn french_agreement_in_filled_templates() {
         fill(t, find("Algériens")),
         "Les Algériens sont tous des parasites, ils partent. Trop d'Algériens. I met Algerians."
     );
+}
+
+#[test]
+fn ranking_is_the_share_of_pairs_won() {
+    assert_eq!(roc_auc(&[0.9, 0.8], &[0.1, 0.2]), 1.0);
+    assert_eq!(roc_auc(&[0.1], &[0.9]), 0.0);
+    // One win, one tie, one loss of three pairs... and a fourth win.
+    assert_eq!(roc_auc(&[0.5, 0.7], &[0.5, 0.6]), 0.625);
+    assert_eq!(roc_auc(&[], &[0.5]), 0.0);
 }
 
 #[test]

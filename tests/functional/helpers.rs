@@ -196,6 +196,25 @@ pub fn agreement(pairs: &[(bool, bool)]) -> f64 {
     share(pairs.iter().filter(|(e, f)| e == f).count(), pairs.len())
 }
 
+/// ROC AUC of `positives` against `negatives`: the share of pairs the positive wins, a tie
+/// counting half (0 when either is empty).
+pub fn roc_auc(positives: &[f64], negatives: &[f64]) -> f64 {
+    if positives.is_empty() || negatives.is_empty() {
+        return 0.0;
+    }
+    let mut wins = 0.0;
+    for p in positives {
+        for n in negatives {
+            wins += match p.partial_cmp(n) {
+                Some(std::cmp::Ordering::Greater) => 1.0,
+                Some(std::cmp::Ordering::Equal) => 0.5,
+                _ => 0.0,
+            };
+        }
+    }
+    wins / (positives.len() * negatives.len()) as f64
+}
+
 /// Group swap over a table with one row per template and one column per group: the share of
 /// templates whose flag is the same for every group, and each template's flag rate.
 pub fn group_swap(table: &[Vec<bool>]) -> (f64, Vec<f64>) {
