@@ -110,6 +110,10 @@ pub struct Args {
     /// Default: every row.
     #[arg(long = "threshold-data", value_name = "FILE")]
     threshold_data: Vec<PathBuf>,
+    /// Each label's threshold maximizes the mean of the files' F1, each file counting the same,
+    /// rather than the F1 of their rows pooled (where the largest file decides).
+    #[arg(long)]
+    threshold_by_file: bool,
     /// Write `file,row,part` for every data row (part: train or holdout), so that another
     /// tool can train and measure on exactly the same rows.
     #[arg(long)]
@@ -224,6 +228,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         split_out: a.split_out,
         source_weights,
         threshold_data: a.threshold_data,
+        threshold_by_file: a.threshold_by_file,
         main_covers: a.main_covers_labels,
         vectors: a.vectors,
         ..TrainParams::default()

@@ -26,6 +26,8 @@ pub(crate) struct RowSources {
     file_weight: Vec<u32>,
     /// Per file: whether its rows choose the thresholds (empty: every file's do).
     threshold_file: Vec<bool>,
+    /// Thresholds maximize the mean of the files' F1 rather than the F1 of their rows pooled.
+    threshold_by_file: bool,
 }
 
 impl RowSources {
@@ -35,7 +37,21 @@ impl RowSources {
             source,
             file_weight,
             threshold_file: Vec::new(),
+            threshold_by_file: false,
         }
+    }
+
+    /// Thresholds maximize the mean of the files' F1, each file counting the same.
+    pub fn with_threshold_by_file(self, by_file: bool) -> RowSources {
+        RowSources {
+            threshold_by_file: by_file,
+            ..self
+        }
+    }
+
+    /// Whether thresholds maximize the mean of the files' F1.
+    pub fn threshold_by_file(&self) -> bool {
+        self.threshold_by_file
     }
 
     /// Only the rows of the files marked true choose the thresholds.
@@ -54,7 +70,7 @@ impl RowSources {
             .unwrap_or(true)
     }
 
-    fn source(&self, row: usize) -> usize {
+    pub fn source(&self, row: usize) -> usize {
         self.source[row]
     }
 

@@ -75,6 +75,38 @@ fn choose_threshold(
         labels = y.to_vec();
         pos = labels.iter().filter(|&&v| v).count();
     }
+    if sources.threshold_by_file() {
+        // The rows that choose, by file: each file with both classes is one group.
+        let mut files: Vec<(usize, Vec<f32>, Vec<bool>)> = Vec::new();
+        for ((&row, &z), &v) in rows.iter().zip(oof).zip(y) {
+            if !sources.chooses_threshold(row) {
+                continue;
+            }
+            let f = sources.source(row);
+            let at = match files.iter().position(|g| g.0 == f) {
+                Some(i) => i,
+                None => {
+                    files.push((f, Vec::new(), Vec::new()));
+                    files.len() - 1
+                }
+            };
+            files[at].1.push(score(z));
+            files[at].2.push(v);
+        }
+        let groups: Vec<(&[f32], &[bool], f64)> = files
+            .iter()
+            .filter_map(|(_, s, l)| {
+                let p = l.iter().filter(|&&v| v).count();
+                (p > 0 && p < l.len()).then(|| {
+                    let w = metrics::negative_weight(p, l.len() - p, base_rate);
+                    (s.as_slice(), l.as_slice(), w)
+                })
+            })
+            .collect();
+        if !groups.is_empty() {
+            return metrics::best_mean_f1_threshold(&groups);
+        }
+    }
     let neg_w = metrics::negative_weight(pos, labels.len() - pos, base_rate);
     metrics::best_f1_threshold(&scores, &labels, neg_w)
 }

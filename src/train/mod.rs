@@ -294,7 +294,8 @@ fn row_sources(ds: &Dataset, params: &ValidParams) -> Result<RowSources> {
         ds.examples.iter().map(|e| e.source).collect(),
         source_weight,
     )
-    .with_threshold_files(chooses))
+    .with_threshold_files(chooses)
+    .with_threshold_by_file(params.threshold_by_file))
 }
 
 /// The held-out rows, moved out of the data read.

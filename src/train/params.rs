@@ -47,6 +47,9 @@ pub struct TrainParams {
     /// The files whose rows choose each label's threshold (its best F1 on their out-of-fold
     /// scores); empty, or none with both classes of a label: every row.
     pub threshold_data: Vec<PathBuf>,
+    /// Thresholds maximize the mean of the files' F1 (each file counting the same) rather than
+    /// the F1 of all their rows pooled.
+    pub threshold_by_file: bool,
     /// Pretrained word vectors (`training/tools/fr_vectors.py table`) for the word-vector block,
     /// weighted by `features.vectors_weight`.
     pub vectors: Option<PathBuf>,
@@ -75,6 +78,7 @@ impl Default for TrainParams {
             split_out: None,
             source_weights: Vec::new(),
             threshold_data: Vec::new(),
+            threshold_by_file: false,
             vectors: None,
         }
     }
