@@ -10,6 +10,8 @@
 //!   the files labeled by the site's own rules; every row by default, and whenever those files
 //!   hold no row of one class of the label).
 
+use std::collections::BTreeMap;
+
 use super::balance::{repeated, RowSources};
 use super::fit::LabelFit;
 use super::{known_rows, logistic};
@@ -51,8 +53,9 @@ pub(crate) fn label_base_rate(
 }
 
 /// The threshold that maximizes F1 at `base_rate` on the out-of-fold scores (`oof`, raw, by
-/// position in `rows`, shifted by `offset`) of the rows that choose thresholds; of every row when
-/// those hold only one class.
+/// position in `rows`, shifted by `offset`) of the rows that choose thresholds, of every row when
+/// those hold only one class; by file ([`RowSources::threshold_by_file`]), the mean of the F1 of
+/// the files that hold both classes.
 fn choose_threshold(
     rows: &[usize],
     oof: &[f32],
@@ -62,53 +65,41 @@ fn choose_threshold(
     sources: &RowSources,
 ) -> f32 {
     let score = |z: f32| logistic::sigmoid(z + offset);
-    let (mut scores, mut labels) = (Vec::new(), Vec::new());
+    let has_both = |labels: &[bool]| labels.contains(&true) && labels.contains(&false);
+    // Negatives weighted so that positives are `base_rate` of the rows.
+    let neg_weight = |labels: &[bool]| {
+        let pos = labels.iter().filter(|&&v| v).count();
+        metrics::negative_weight(pos, labels.len() - pos, base_rate)
+    };
+    // The rows that choose, by file.
+    let mut files: BTreeMap<usize, (Vec<f32>, Vec<bool>)> = BTreeMap::new();
     for ((&row, &z), &v) in rows.iter().zip(oof).zip(y) {
         if sources.chooses_threshold(row) {
-            scores.push(score(z));
-            labels.push(v);
+            let (s, l) = files.entry(sources.source(row)).or_default();
+            s.push(score(z));
+            l.push(v);
         }
-    }
-    let mut pos = labels.iter().filter(|&&v| v).count();
-    if pos == 0 || pos == labels.len() {
-        scores = oof.iter().map(|&z| score(z)).collect();
-        labels = y.to_vec();
-        pos = labels.iter().filter(|&&v| v).count();
     }
     if sources.threshold_by_file() {
-        // The rows that choose, by file: each file with both classes is one group.
-        let mut files: Vec<(usize, Vec<f32>, Vec<bool>)> = Vec::new();
-        for ((&row, &z), &v) in rows.iter().zip(oof).zip(y) {
-            if !sources.chooses_threshold(row) {
-                continue;
-            }
-            let f = sources.source(row);
-            let at = match files.iter().position(|g| g.0 == f) {
-                Some(i) => i,
-                None => {
-                    files.push((f, Vec::new(), Vec::new()));
-                    files.len() - 1
-                }
-            };
-            files[at].1.push(score(z));
-            files[at].2.push(v);
-        }
         let groups: Vec<(&[f32], &[bool], f64)> = files
-            .iter()
-            .filter_map(|(_, s, l)| {
-                let p = l.iter().filter(|&&v| v).count();
-                (p > 0 && p < l.len()).then(|| {
-                    let w = metrics::negative_weight(p, l.len() - p, base_rate);
-                    (s.as_slice(), l.as_slice(), w)
-                })
-            })
+            .values()
+            .filter(|(_, l)| has_both(l))
+            .map(|(s, l)| (s.as_slice(), l.as_slice(), neg_weight(l)))
             .collect();
         if !groups.is_empty() {
             return metrics::best_mean_f1_threshold(&groups);
         }
     }
-    let neg_w = metrics::negative_weight(pos, labels.len() - pos, base_rate);
-    metrics::best_f1_threshold(&scores, &labels, neg_w)
+    let (mut scores, mut labels): (Vec<f32>, Vec<bool>) = (Vec::new(), Vec::new());
+    for (s, l) in files.values() {
+        scores.extend(s);
+        labels.extend(l);
+    }
+    if !has_both(&labels) {
+        scores = oof.iter().map(|&z| score(z)).collect();
+        labels = y.to_vec();
+    }
+    metrics::best_f1_threshold(&scores, &labels, neg_weight(&labels))
 }
 
 /// The label's model: the fit with its prior correction to `base_rate` and its threshold, and the
