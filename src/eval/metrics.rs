@@ -142,37 +142,9 @@ impl Confusion {
 }
 
 /// The threshold that maximizes F1 (negatives weighted by `neg_weight`). Returns a score value;
-/// rows scoring at or above it are flagged.
+/// rows scoring at or above it are flagged. One group of [`best_mean_f1_threshold`].
 pub fn best_f1_threshold(scores: &[f32], labels: &[bool], neg_weight: f64) -> f32 {
-    let n_pos = labels.iter().filter(|&&y| y).count() as f64;
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let (mut tp, mut fp) = (0.0, 0.0);
-    let (mut best, mut best_t) = (-1.0, 0.5);
-    let mut i = 0;
-    while i < order.len() {
-        let t = scores[order[i]];
-        while i < order.len() && scores[order[i]] == t {
-            if labels[order[i]] {
-                tp += 1.0;
-            } else {
-                fp += neg_weight;
-            }
-            i += 1;
-        }
-        let p = tp / (tp + fp);
-        let r = if n_pos > 0.0 { tp / n_pos } else { 0.0 };
-        let f1 = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-        if f1 > best {
-            best = f1;
-            best_t = t;
-        }
-    }
-    best_t
+    best_mean_f1_threshold(&[(scores, labels, neg_weight)])
 }
 
 /// The threshold that maximizes the mean of several groups' F1 (each group: its scores, labels
