@@ -324,6 +324,73 @@ fn training_errors_name_file_line_and_column() {
     }
 }
 
+/// `--review-budget`: the main label's threshold flags at most that share of its acceptable
+/// rows, so a smaller budget gives a higher threshold; the other labels keep their best-F1
+/// thresholds; a budget outside (0, 1) is refused.
+#[test]
+fn a_review_budget_sets_the_main_labels_threshold_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = corpus_subset(dir.path(), 700);
+    let thresholds = |budget: Option<&str>| {
+        let out = dir
+            .path()
+            .join(format!("m-{}.json", budget.unwrap_or("f1")));
+        let mut args = vec![
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--labels",
+            "toxic,insult",
+            "--max-features",
+            "1500",
+            "--folds",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        if let Some(b) = budget {
+            args.extend(["--review-budget", b]);
+        }
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let t = |i: usize| v["model"]["labels"][i]["threshold"].as_f64().unwrap();
+        (t(0), t(1))
+    };
+    let (f1_toxic, f1_insult) = thresholds(None);
+    let (tight, tight_insult) = thresholds(Some("0.01"));
+    let (loose, loose_insult) = thresholds(Some("0.4"));
+    assert!(
+        tight > loose,
+        "1% of acceptable rows: {tight}; 40%: {loose}"
+    );
+    assert!(
+        tight != f1_toxic || loose != f1_toxic,
+        "the budget moved nothing"
+    );
+    assert_eq!(tight_insult, f1_insult);
+    assert_eq!(loose_insult, f1_insult);
+    for bad in ["0", "1.5", "nan"] {
+        let o = run(&[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--review-budget",
+            bad,
+            "--out",
+            dir.path().join("bad.json").to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(!o.status.success(), "--review-budget {bad} accepted");
+        assert!(
+            stderr(&o).contains("--review-budget must be between 0 and 1"),
+            "{bad}: {}",
+            stderr(&o)
+        );
+    }
+}
+
 #[test]
 fn weight_and_threshold_files_must_be_data_files() {
     let dir = tempfile::tempdir().unwrap();

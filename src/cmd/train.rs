@@ -114,6 +114,11 @@ pub struct Args {
     /// rather than the F1 of their rows pooled (where the largest file decides).
     #[arg(long)]
     threshold_by_file: bool,
+    /// The main label's threshold flags at most RATE of its acceptable rows (out-of-fold; the
+    /// mean over files with --threshold-by-file) instead of maximizing F1: a review budget, read
+    /// on the acceptable rows only. The other labels keep their best-F1 thresholds.
+    #[arg(long, value_name = "RATE")]
+    review_budget: Option<f64>,
     /// Write `file,row,part` for every data row (part: train or holdout), so that another
     /// tool can train and measure on exactly the same rows.
     #[arg(long)]
@@ -229,6 +234,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         source_weights,
         threshold_data: a.threshold_data,
         threshold_by_file: a.threshold_by_file,
+        review_budget: a.review_budget,
         main_covers: a.main_covers_labels,
         vectors: a.vectors,
         ..TrainParams::default()
@@ -284,6 +290,7 @@ fn param_error(e: ParamError) -> anyhow::Error {
         ParamError::Folds(_) => anyhow!("--folds must be at least 2"),
         ParamError::Alphas => anyhow!("--alphas must be positive numbers"),
         ParamError::BaseRate(_) => anyhow!("--base-rate must be between 0 and 1"),
+        ParamError::ReviewBudget(_) => anyhow!("--review-budget must be between 0 and 1"),
         ParamError::VectorsWeight(w) => {
             anyhow!("--vectors-weight must be a positive number, got {w}")
         }

@@ -199,6 +199,42 @@ pub fn best_mean_f1_threshold(groups: &[(&[f32], &[bool], f64)]) -> f32 {
     best_t
 }
 
+/// The mean over groups of the share of their negatives scoring at or above `t` (groups without
+/// negatives count 0).
+pub fn mean_false_positive_rate(groups: &[(&[f32], &[bool])], t: f32) -> f64 {
+    let mut sum = 0.0;
+    for &(scores, labels) in groups {
+        let (mut neg, mut fp) = (0usize, 0usize);
+        for (&s, &y) in scores.iter().zip(labels) {
+            if !y {
+                neg += 1;
+                fp += (s >= t) as usize;
+            }
+        }
+        if neg > 0 {
+            sum += fp as f64 / neg as f64;
+        }
+    }
+    sum / groups.len().max(1) as f64
+}
+
+/// The lowest threshold (a score value of the groups, or just above the highest) at which the
+/// mean over groups of the false-positive rate is at most `budget`: the review budget rule, which
+/// reads only the acceptable rows' scores, so that a change in the positives a source teaches
+/// does not move it.
+pub fn threshold_at_mean_fpr(groups: &[(&[f32], &[bool])], budget: f64) -> f32 {
+    let mut candidates: Vec<f32> = groups.iter().flat_map(|g| g.0.iter().copied()).collect();
+    candidates.sort_by(|a, b| a.total_cmp(b));
+    candidates.dedup();
+    // The mean false-positive rate falls as the threshold rises: the first candidate within the
+    // budget is the lowest.
+    let i = candidates.partition_point(|&t| mean_false_positive_rate(groups, t) > budget);
+    match candidates.get(i) {
+        Some(&t) => t,
+        None => candidates.last().map_or(0.5, |&t| t.next_up()),
+    }
+}
+
 /// Held-out figures for one label, stored in the model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
@@ -306,6 +342,43 @@ mod tests {
         assert_eq!(best_f1_threshold(&all_s, &all_y, 1.0), 0.5);
         let t = best_mean_f1_threshold(&[(&big_s2, &big_y, 1.0), (&small_s, &small_y, 1.0)]);
         assert_eq!(t, 0.3);
+    }
+
+    #[test]
+    fn the_review_budget_threshold_is_the_lowest_within_the_mean_false_positive_rate() {
+        // Group a: negatives 0.1..0.9 (ten), one positive; group b: negatives 0.05, 0.15.
+        let a_s: Vec<f32> = (1..=10)
+            .map(|i| i as f32 / 10.0 - 0.05)
+            .chain([0.99])
+            .collect();
+        let a_y: Vec<bool> = (0..11).map(|i| i == 10).collect();
+        let (b_s, b_y) = ([0.05f32, 0.15], [false, false]);
+        let groups = [(a_s.as_slice(), a_y.as_slice()), (&b_s[..], &b_y[..])];
+        // At 0.15, a flags 9 of 10 negatives and b 1 of 2: the mean is 0.7.
+        assert!((mean_false_positive_rate(&groups, 0.15) - 0.7).abs() < 1e-12);
+        // A budget of 20%: a alone would need 0.85 (2 of 10 flagged); the mean of a (4 of 10) and
+        // b (none) allows 0.65, and no lower score (0.55: a flags 5 of 10, a mean of 0.25).
+        let t = threshold_at_mean_fpr(&groups, 0.2);
+        assert_eq!(t, a_s[6]);
+        assert_eq!(threshold_at_mean_fpr(&groups[..1], 0.2), a_s[8]);
+        assert!(mean_false_positive_rate(&groups, t) <= 0.2);
+        let below = a_s
+            .iter()
+            .copied()
+            .filter(|&s| s < t)
+            .fold(f32::MIN, f32::max);
+        assert!(mean_false_positive_rate(&groups, below) > 0.2);
+        // The positives do not move it: the same negatives with other positives, same threshold.
+        let mut a_s2 = a_s.clone();
+        a_s2[10] = 0.3;
+        let groups2 = [(a_s2.as_slice(), a_y.as_slice()), (&b_s[..], &b_y[..])];
+        assert_eq!(threshold_at_mean_fpr(&groups2, 0.2), t);
+        // No false alarm at all: the lowest score above every negative (the positive's).
+        assert_eq!(threshold_at_mean_fpr(&groups, 0.0), 0.99);
+        // Negatives on top: just above the highest score.
+        let (c_s, c_y) = ([0.2f32, 0.9], [true, false]);
+        let t0 = threshold_at_mean_fpr(&[(&c_s, &c_y)], 0.0);
+        assert!(t0 > 0.9 && mean_false_positive_rate(&[(&c_s, &c_y)], t0) == 0.0);
     }
 
     #[test]

@@ -210,7 +210,14 @@ pub fn adapt(
                 )?)?
             }
         };
-        let mut model = calibrate::calibrate(name, lf, base_rate, &sources, params.max_repeat);
+        let mut model = calibrate::calibrate(
+            name,
+            lf,
+            base_rate,
+            &sources,
+            params.max_repeat,
+            params.review_budget.filter(|_| l == main),
+        );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);
         labels[b] = model;
         refitted.push(name.clone());

@@ -8,7 +8,9 @@
 //! - **Threshold.** The threshold per label maximizes F1 at that base rate on the out-of-fold
 //!   scores (never on the held-out rows) of the rows that choose thresholds (`--threshold-data`:
 //!   the files labeled by the site's own rules; every row by default, and whenever those files
-//!   hold no row of one class of the label).
+//!   hold no row of one class of the label). With a review budget (`--review-budget`, the main
+//!   label only), it is instead the lowest threshold that flags at most that share of the
+//!   acceptable rows.
 
 use std::collections::BTreeMap;
 
@@ -52,10 +54,13 @@ pub(crate) fn label_base_rate(
     (base * label_pos as f64 / main_pos as f64).clamp(1e-4, base)
 }
 
-/// The threshold that maximizes F1 at `base_rate` on the out-of-fold scores (`oof`, raw, by
-/// position in `rows`, shifted by `offset`) of the rows that choose thresholds, of every row when
-/// those hold only one class; by file ([`RowSources::threshold_by_file`]), the mean of the F1 of
-/// the files that hold both classes.
+/// The label's threshold, from the out-of-fold scores (`oof`, raw, by position in `rows`, shifted
+/// by `offset`) of the rows that choose thresholds, or of every row when those cannot (they hold
+/// only one class; for a review budget, no acceptable row):
+/// - by default, the best F1 at `base_rate`; by file ([`RowSources::threshold_by_file`]), the best
+///   mean of the F1 of the files that hold both classes;
+/// - with a `review_budget`, the lowest threshold that flags at most that share of the acceptable
+///   rows (by file: the mean of the files' shares, over the files that hold acceptable rows).
 fn choose_threshold(
     rows: &[usize],
     oof: &[f32],
@@ -63,9 +68,13 @@ fn choose_threshold(
     offset: f32,
     base_rate: f64,
     sources: &RowSources,
+    review_budget: Option<f64>,
 ) -> f32 {
     let score = |z: f32| logistic::sigmoid(z + offset);
-    let has_both = |labels: &[bool]| labels.contains(&true) && labels.contains(&false);
+    // Whether a set of rows can choose: both classes for F1, acceptable rows for a budget.
+    let can_choose = |labels: &[bool]| {
+        labels.contains(&false) && (review_budget.is_some() || labels.contains(&true))
+    };
     // Negatives weighted so that positives are `base_rate` of the rows.
     let neg_weight = |labels: &[bool]| {
         let pos = labels.iter().filter(|&&v| v).count();
@@ -81,13 +90,20 @@ fn choose_threshold(
         }
     }
     if sources.threshold_by_file() {
-        let groups: Vec<(&[f32], &[bool], f64)> = files
+        let groups: Vec<(&[f32], &[bool])> = files
             .values()
-            .filter(|(_, l)| has_both(l))
-            .map(|(s, l)| (s.as_slice(), l.as_slice(), neg_weight(l)))
+            .filter(|(_, l)| can_choose(l))
+            .map(|(s, l)| (s.as_slice(), l.as_slice()))
             .collect();
         if !groups.is_empty() {
-            return metrics::best_mean_f1_threshold(&groups);
+            return match review_budget {
+                Some(budget) => metrics::threshold_at_mean_fpr(&groups, budget),
+                None => {
+                    let weighted: Vec<(&[f32], &[bool], f64)> =
+                        groups.iter().map(|&(s, l)| (s, l, neg_weight(l))).collect();
+                    metrics::best_mean_f1_threshold(&weighted)
+                }
+            };
         }
     }
     let (mut scores, mut labels): (Vec<f32>, Vec<bool>) = (Vec::new(), Vec::new());
@@ -95,11 +111,14 @@ fn choose_threshold(
         scores.extend(s);
         labels.extend(l);
     }
-    if !has_both(&labels) {
+    if !can_choose(&labels) {
         scores = oof.iter().map(|&z| score(z)).collect();
         labels = y.to_vec();
     }
-    metrics::best_f1_threshold(&scores, &labels, neg_weight(&labels))
+    match review_budget {
+        Some(budget) => metrics::threshold_at_mean_fpr(&[(&scores, &labels)], budget),
+        None => metrics::best_f1_threshold(&scores, &labels, neg_weight(&labels)),
+    }
 }
 
 /// The label's model: the fit with its prior correction to `base_rate` and its threshold, and the
@@ -110,6 +129,7 @@ pub(crate) fn calibrate(
     base_rate: f64,
     sources: &RowSources,
     max_repeat: u32,
+    review_budget: Option<f64>,
 ) -> LabelModel {
     let LabelFit {
         rows,
@@ -125,7 +145,7 @@ pub(crate) fn calibrate(
     let offset = (logit(base_rate) - logit(prior)) as f32;
     let rep = repeated(&rows, &y, sources, max_repeat);
 
-    let threshold = choose_threshold(&rows, &oof, &y, offset, base_rate, sources);
+    let threshold = choose_threshold(&rows, &oof, &y, offset, base_rate, sources, review_budget);
 
     LabelModel {
         name: name.to_string(),
@@ -165,7 +185,7 @@ mod tests {
         let files = vec![0, 0, 0, 0, 1, 1, 1, 1];
         let t = |chooses: Vec<bool>| {
             let sources = RowSources::new(files.clone(), vec![1, 1]).with_threshold_files(chooses);
-            choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources)
+            choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, None)
         };
         assert!((t(vec![true, false]) - 0.6).abs() < 1e-5);
         assert!((t(vec![false, true]) - 0.3).abs() < 1e-5);
@@ -177,9 +197,35 @@ mod tests {
             RowSources::new(files.clone(), vec![1, 1]).with_threshold_files(vec![true, false]);
         let all = RowSources::new(files.clone(), vec![1, 1]);
         assert_eq!(
-            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &sources),
-            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &all)
+            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &sources, None),
+            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &all, None)
         );
+    }
+
+    #[test]
+    fn a_review_budget_reads_the_acceptable_rows_by_file() {
+        // File 0: negatives 0.1, 0.2, 0.6, 0.7; file 1: negatives 0.2, 0.3; positives anywhere.
+        let scores = [0.1f32, 0.2, 0.6, 0.7, 0.9, 0.2, 0.3, 0.8];
+        let y = [false, false, false, false, true, false, false, true];
+        let rows: Vec<usize> = (0..8).collect();
+        let oof: Vec<f32> = scores.iter().map(|&p| logit(p as f64) as f32).collect();
+        let files = vec![0, 0, 0, 0, 0, 1, 1, 1];
+        let sources = RowSources::new(files.clone(), vec![1, 1]);
+        let t = |sources: &RowSources, budget| {
+            choose_threshold(&rows, &oof, &y, 0.0, 0.5, sources, Some(budget))
+        };
+        // Pooled: 6 negatives, a budget of 1/3 flags at most 2 of them: 0.6.
+        assert!((t(&sources, 1.0 / 3.0) - 0.6).abs() < 1e-5);
+        // By file: at 0.3 file 0 flags 2 of 4 and file 1 one of 2, a mean of 1/2; at 0.6,
+        // 1/2 and 0, a mean of 1/4, within a budget of 1/4; 0.3 is not.
+        let by_file = RowSources::new(files, vec![1, 1]).with_threshold_by_file(true);
+        assert!((t(&by_file, 0.25) - 0.6).abs() < 1e-5);
+        assert!((t(&by_file, 0.5) - 0.3).abs() < 1e-5);
+        // The positives' scores play no part.
+        let mut low = oof.clone();
+        low[4] = logit(0.05) as f32;
+        let moved = choose_threshold(&rows, &low, &y, 0.0, 0.5, &by_file, Some(0.25));
+        assert!((moved - 0.6).abs() < 1e-5);
     }
 
     #[test]

@@ -243,6 +243,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
             base_rates[l],
             &sources,
             params.max_repeat,
+            params.review_budget.filter(|_| l == main),
         );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);
         label_models.push(model);

@@ -50,6 +50,9 @@ pub struct TrainParams {
     /// Thresholds maximize the mean of the files' F1 (each file counting the same) rather than
     /// the F1 of all their rows pooled.
     pub threshold_by_file: bool,
+    /// The main label's threshold flags at most this share of its acceptable rows (out-of-fold;
+    /// the mean over files with `threshold_by_file`) rather than maximizing F1.
+    pub review_budget: Option<f64>,
     /// Pretrained word vectors (`training/tools/fr_vectors.py table`) for the word-vector block,
     /// weighted by `features.vectors_weight`.
     pub vectors: Option<PathBuf>,
@@ -79,6 +82,7 @@ impl Default for TrainParams {
             source_weights: Vec::new(),
             threshold_data: Vec::new(),
             threshold_by_file: false,
+            review_budget: None,
             vectors: None,
         }
     }
@@ -96,6 +100,8 @@ pub enum ParamError {
     Alphas,
     #[error("the base rate must be between 0 and 1, got {0}")]
     BaseRate(f64),
+    #[error("the review budget must be between 0 and 1, got {0}")]
+    ReviewBudget(f64),
     #[error("the word-vector weight must be a positive number, got {0}")]
     VectorsWeight(f32),
     #[error("the evidence smoothing must be a positive number, got {0}")]
@@ -117,8 +123,8 @@ impl Deref for ValidParams {
 }
 
 impl TrainParams {
-    /// Check the parameters, in this order: held-out share, folds, alphas, base rate, word-vector
-    /// weight, evidence smoothing, labels named once each.
+    /// Check the parameters, in this order: held-out share, folds, alphas, base rate, review
+    /// budget, word-vector weight, evidence smoothing, labels named once each.
     pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(0.0..0.9).contains(&self.holdout) {
             return Err(ParamError::Holdout(self.holdout));
@@ -131,6 +137,11 @@ impl TrainParams {
         }
         if !(self.base_rate > 0.0 && self.base_rate < 1.0) {
             return Err(ParamError::BaseRate(self.base_rate));
+        }
+        if let Some(r) = self.review_budget {
+            if !(r > 0.0 && r < 1.0) {
+                return Err(ParamError::ReviewBudget(r));
+            }
         }
         let w = self.features.vectors_weight;
         if self.vectors.is_some() && !(w.is_finite() && w > 0.0) {
@@ -185,6 +196,14 @@ mod tests {
         );
         assert_eq!(with(|p| p.base_rate = 1.0), Some(ParamError::BaseRate(1.0)));
         assert_eq!(with(|p| p.base_rate = 0.0), Some(ParamError::BaseRate(0.0)));
+        assert_eq!(
+            with(|p| p.review_budget = Some(0.0)),
+            Some(ParamError::ReviewBudget(0.0))
+        );
+        assert_eq!(
+            with(|p| p.review_budget = Some(f64::NAN)).map(|e| e.to_string()),
+            Some("the review budget must be between 0 and 1, got NaN".to_string())
+        );
         assert_eq!(
             with(|p| p.vectors = Some("v.bin".into())),
             Some(ParamError::VectorsWeight(0.0))
