@@ -417,6 +417,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unchanged_steps_hand_back_their_text() {
+        // No inner noise, no spaced letters: the steps keep the text as it is.
+        let mut chars = Vec::new();
+        let mut indexed = Vec::new();
+        assert!(matches!(
+            drop_inner_noise("bonjour a tous", &mut chars),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            join_spaced_letters("il y a a et l", &mut indexed),
+            Cow::Borrowed(_)
+        ));
+        // Joins keep the text before, between and after them.
+        assert_eq!(
+            join_spaced_letters("oh c o n ! puis s a l e", &mut indexed),
+            "oh con ! puis sale"
+        );
+        assert_eq!(join_spaced_letters("x y z", &mut indexed), "xyz");
+        assert_eq!(join_spaced_letters("a b c d.", &mut indexed), "a bcd.");
+        assert_eq!(
+            drop_inner_noise("sal*ope et 3.5", &mut chars),
+            "salope et 3.5"
+        );
+    }
+
+    #[test]
     fn nfkc_and_case() {
         assert_eq!(normalize("ＣＯＮＮＡＲＤ"), "connard");
         assert_eq!(normalize("𝐜𝐨𝐧𝐧𝐚𝐫𝐝"), "connard");
