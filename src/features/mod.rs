@@ -175,6 +175,11 @@ impl Vocabulary for Featurizer {
             _ => false,
         }
     }
+
+    /// The featurizer's id: its tables do not change once built.
+    fn memo_id(&self) -> Option<u64> {
+        Some(self.id)
+    }
 }
 
 impl Featurizer {
@@ -330,6 +335,29 @@ impl Featurizer {
     /// Like [`Featurizer::analyze`], also recording where each n-gram came from.
     pub fn analyze_traced(&self, text: &str) -> Analysis {
         self.analyze_impl(text, true)
+    }
+
+    /// The traced analysis of a text from its untraced one (made by [`Featurizer::analyze`] or
+    /// [`Featurizer::pooled_sentences`]): the analyzer's output it holds (normalized text,
+    /// capitals, lexicon hits, truncation) is featurized again, traced, without running the
+    /// analyzer a second time. Its vector may have been taken out: it is computed again.
+    pub fn traced(&self, analysis: Analysis) -> Analysis {
+        let Analysis {
+            normalized,
+            caps,
+            lexicon,
+            truncated,
+            ..
+        } = analysis;
+        self.featurize(
+            Analyzed {
+                truncated,
+                caps,
+                normalized,
+                lexicon,
+            },
+            true,
+        )
     }
 
     fn analyze_impl(&self, text: &str, trace: bool) -> Analysis {

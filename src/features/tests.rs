@@ -372,3 +372,87 @@ fn word_vectors_read_through_the_token_cache_are_the_tables() {
         assert_eq!(warm.vector_shares, cold.vector_shares);
     }
 }
+
+/// The parts of an analysis that `traced` must reproduce, as comparable values: the normalized
+/// text, the vector (values as bits), the n-gram and evidence occurrences.
+type TracedParts = (String, Vec<(u32, u32)>, Vec<Occurrence>, Vec<Occurrence>);
+
+fn traced_parts(a: &Analysis) -> TracedParts {
+    (
+        a.normalized.clone(),
+        a.vector
+            .idx
+            .iter()
+            .zip(&a.vector.val)
+            .map(|(&i, v)| (i, v.to_bits()))
+            .collect(),
+        a.occurrences.clone(),
+        a.evidence_occurrences.clone(),
+    )
+}
+
+#[test]
+fn tracing_an_untraced_analysis_is_tracing_the_text() {
+    let mut spec = featurizer(&[(NgramKind::Word, "rats"), (NgramKind::Char, "ra")])
+        .spec()
+        .clone();
+    spec.config.sentence_pool = 2;
+    let f = Featurizer::new(spec).unwrap();
+    let mut pooled = 0;
+    for text in [
+        "Ces rats, dehors !",
+        "Bonjour. Les Syriens sont des rats. Au revoir",
+        "",
+        "RATS RATS RATS !!!",
+    ] {
+        let direct = f.analyze_traced(text);
+        let again = f.traced(f.analyze(text));
+        assert_eq!(traced_parts(&direct), traced_parts(&again), "{text}");
+        assert_eq!(direct.lexicon, again.lexicon, "{text}");
+        assert_eq!(direct.caps, again.caps, "{text}");
+        // With its vector taken out, as scoring does with the pooled sentences.
+        for (span, mut sentence) in f.pooled_sentences(text, false) {
+            sentence.vector = SparseVec::default();
+            let direct = f.analyze_traced(&text[span.byte_start..span.byte_end]);
+            assert_eq!(traced_parts(&direct), traced_parts(&f.traced(sentence)));
+            pooled += 1;
+        }
+    }
+    assert!(pooled >= 2, "the sentences were pooled");
+}
+
+/// The same words as a featurizer, without a memo id: the segment stage splits each text afresh.
+struct Unmemoized<'a>(&'a Featurizer);
+
+impl crate::text::analyzer::Vocabulary for Unmemoized<'_> {
+    fn knows_word(&self, word: &str) -> bool {
+        self.0.knows_word(word)
+    }
+    fn marks_a_label(&self, word: &str) -> bool {
+        self.0.marks_a_label(word)
+    }
+}
+
+#[test]
+fn the_segment_memo_gives_the_splits_made_afresh() {
+    let f = evidence_featurizer();
+    let texts = [
+        "Ah, lesrats !",
+        "leslesles lesrats. lesrats",
+        "lesrats lesrats lesrats",
+        "les rats",
+    ];
+    // Twice on one thread: the second round reads the memo.
+    for _ in 0..2 {
+        for text in texts {
+            let memo = f.analyzer().analyze(text, &f);
+            let afresh = f.analyzer().analyze(text, &Unmemoized(&f));
+            assert_eq!(memo.normalized, afresh.normalized, "{text}");
+            assert_eq!(memo.lexicon, afresh.lexicon, "{text}");
+        }
+    }
+    // Another featurizer's words on the same thread: its own splits, not the memo's.
+    let other = featurizer(&[(NgramKind::Word, "les")]);
+    assert_eq!(other.analyze("Ah, lesrats !").normalized, "ah, lesrats !");
+    assert_eq!(f.analyze("Ah, lesrats !").normalized, "ah, les rats !");
+}

@@ -199,12 +199,17 @@ impl Model {
         // featurization when the comment turns out to need reasons. The sentences are not: only
         // the worst one's reasons can be given, and it is featurized again, traced, if so.
         let analysis = self.featurizer.analyze_traced(text);
-        let (spans, vectors): (Vec<Span>, Vec<SparseVec>) = self
+        // The sentences' vectors apart; the rest of each analysis is kept so that the worst
+        // sentence can be traced without running the analyzer on it again.
+        let (spans, mut sentences): (Vec<Span>, Vec<Analysis>) = self
             .featurizer
             .pooled_sentences(text, false)
             .into_iter()
-            .map(|(span, a)| (span, a.vector))
             .unzip();
+        let vectors: Vec<SparseVec> = sentences
+            .iter_mut()
+            .map(|a| std::mem::take(&mut a.vector))
+            .collect();
         let scores = self.scores_of(&analysis, &vectors);
         let shouting = analysis.caps.shouting();
         let mut flagged: Vec<String> = self
@@ -226,19 +231,19 @@ impl Model {
             let worst = spans
                 .iter()
                 .zip(&vectors)
-                .map(|(span, v)| (span, main.probability(v)))
+                .enumerate()
+                .map(|(i, (span, v))| ((i, span), main.probability(v)))
                 .filter(|&(_, s)| s > whole)
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             match worst {
-                Some((span, _)) => {
+                Some(((i, span), _)) => {
                     let n = crate::text::spans::sentence_spans(text)
                         .iter()
                         .position(|s| s == span)
                         .map_or(0, |p| p + 1);
-                    // The same analysis as in pooling (the span lies within the cap), traced.
-                    let sentence = self
-                        .featurizer
-                        .analyze_traced(&text[span.byte_start..span.byte_end]);
+                    // The analysis made in pooling, featurized again, traced (the analyzer is
+                    // not run a second time: its output is the same).
+                    let sentence = self.featurizer.traced(std::mem::take(&mut sentences[i]));
                     let mut r = vec![format!("sentence:{n}")];
                     r.extend(self.reasons_of(&sentence));
                     if analysis.truncated {

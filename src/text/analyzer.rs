@@ -26,7 +26,7 @@
 
 use crate::text::lexicon::{LexMatch, Lexicon};
 use crate::text::normalize::normalize;
-use crate::text::segment::split_glued;
+use crate::text::segment::{split_glued, split_glued_by, split_token};
 use crate::text::shouting::{self, Caps};
 
 /// The model's words, as the segment stage needs them.
@@ -36,6 +36,37 @@ pub trait Vocabulary {
     /// Whether a word is strong evidence for one of the labels, so that a glued token is worth
     /// splitting around it (`abruti`).
     fn marks_a_label(&self, word: &str) -> bool;
+    /// Identifies these words for as long as they do not change (clones may share it): with
+    /// `Some`, the segment stage remembers each token's split per thread ([`SegmentMemo`]).
+    fn memo_id(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// Tokens whose split a thread remembers at most before it starts over.
+const MEMO_TOKENS: usize = 1 << 16;
+
+/// Per-thread memory of the segment stage: each candidate token's split (see
+/// [`crate::text::segment::split_token`]), valid for one analyzer and one vocabulary. A comment and
+/// then its sentences go through the analyzer, and common words recur from comment to comment:
+/// the split (word lookups, identity checks, the fewest-pieces search) is made once per token.
+/// Exact: a hit compares the token's bytes, and the split depends on nothing else.
+#[derive(Default)]
+struct SegmentMemo {
+    /// (analyzer id, vocabulary id) the entries were made with.
+    key: (u64, u64),
+    splits: rustc_hash::FxHashMap<Box<str>, Option<Box<str>>>,
+}
+
+thread_local! {
+    static SEGMENTS: std::cell::RefCell<SegmentMemo> = std::cell::RefCell::new(SegmentMemo::default());
+}
+
+/// Source of [`Analyzer::id`] (0 is never given: an empty memo's key).
+static NEXT_ANALYZER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_analyzer_id() -> u64 {
+    NEXT_ANALYZER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What the analyzer makes of a comment.
@@ -57,6 +88,9 @@ pub struct Analyzer {
     max_chars: usize,
     lexicon: Lexicon,
     mask_identity: bool,
+    /// Identifies the lexicon and settings the segment stage's memo was filled with (clones
+    /// share it).
+    id: u64,
 }
 
 impl Analyzer {
@@ -65,6 +99,7 @@ impl Analyzer {
             max_chars,
             lexicon,
             mask_identity: false,
+            id: next_analyzer_id(),
         }
     }
 
@@ -73,6 +108,7 @@ impl Analyzer {
     /// lexicon has counted them.
     pub fn with_identity_masked(mut self, mask: bool) -> Analyzer {
         self.mask_identity = mask;
+        self.id = next_analyzer_id();
         self
     }
 
@@ -103,16 +139,38 @@ impl Analyzer {
 
     /// The segment stage: `None` when no glued token was split.
     fn segment(&self, normalized: &str, vocabulary: &impl Vocabulary) -> Option<String> {
-        split_glued(
-            normalized,
-            // A group name is never split into words (`etrangers` is not `et rangers`).
-            |w| vocabulary.knows_word(w) || (self.mask_identity && self.lexicon.is_identity(w)),
-            |pieces| {
-                pieces
-                    .iter()
-                    .any(|p| self.lexicon.is_term(p) || vocabulary.marks_a_label(p))
-            },
-        )
+        // A group name is never split into words (`etrangers` is not `et rangers`).
+        let known = |w: &str| {
+            vocabulary.knows_word(w) || (self.mask_identity && self.lexicon.is_identity(w))
+        };
+        let worth = |pieces: &[&str]| {
+            pieces
+                .iter()
+                .any(|p| self.lexicon.is_term(p) || vocabulary.marks_a_label(p))
+        };
+        let Some(vocabulary_id) = vocabulary.memo_id() else {
+            return split_glued(normalized, known, worth);
+        };
+        SEGMENTS.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let key = (self.id, vocabulary_id);
+            if memo.key != key {
+                memo.splits.clear();
+                memo.key = key;
+            }
+            split_glued_by(normalized, |token| {
+                if let Some(split) = memo.splits.get(token) {
+                    return split.as_deref().map(str::to_string);
+                }
+                let split = split_token(token, &known, &worth);
+                if memo.splits.len() >= MEMO_TOKENS {
+                    memo.splits.clear();
+                }
+                memo.splits
+                    .insert(token.into(), split.as_deref().map(Box::from));
+                split
+            })
+        })
     }
 
     /// The text as the vocabulary and evidence counts of training see it: cap → normalize.

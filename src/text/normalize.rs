@@ -26,6 +26,8 @@
 //!
 //! The tokens and sentences of the normalized text are [`crate::text::tokenize`]'s.
 
+use std::borrow::Cow;
+
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
@@ -34,10 +36,14 @@ use crate::text::lang;
 
 /// Normalize a comment for matching. See the module documentation for the rules.
 pub fn normalize(text: &str) -> String {
+    // Working memory shared by the steps (each clears it first), and steps 1b and 3 hand back
+    // their input when they change nothing: fewer allocations per text.
+    let mut chars: Vec<char> = Vec::new();
+    let mut indexed: Vec<(usize, char)> = Vec::new();
     let folded = fold_chars(text);
-    let unbroken = drop_inner_noise(&folded);
-    let joined = join_spaced_letters(&unbroken);
-    fold_words(&joined)
+    let unbroken = drop_inner_noise(&folded, &mut chars);
+    let joined = join_spaced_letters(&unbroken, &mut indexed);
+    fold_words(&joined, &mut chars)
 }
 
 /// Characters that break up a word without being part of it when they stand between two letters:
@@ -57,11 +63,12 @@ fn is_inner_noise(c: char) -> bool {
 /// Step 1b: drop a run of inner-noise characters standing between two alphanumeric characters,
 /// one of them a letter. A run holding a `.` must be that single `.`, so that `bon...alors` and
 /// `3.5` keep their dots.
-fn drop_inner_noise(text: &str) -> String {
+fn drop_inner_noise<'a>(text: &'a str, chars: &mut Vec<char>) -> Cow<'a, str> {
     if !text.chars().any(is_inner_noise) {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
-    let chars: Vec<char> = text.chars().collect();
+    chars.clear();
+    chars.extend(text.chars());
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
@@ -88,7 +95,7 @@ fn drop_inner_noise(text: &str) -> String {
         }
         i = j;
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Characters that carry no visible content and are used to break up words.
@@ -234,30 +241,36 @@ fn is_letter_separator(c: char) -> bool {
     )
 }
 
-/// Step 3: join runs of three or more single letters separated by spaces or punctuation.
-fn join_spaced_letters(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
+/// Step 3: join runs of three or more single letters separated by spaces or punctuation (the
+/// text itself when there are none). `chars` is working memory.
+fn join_spaced_letters<'a>(text: &'a str, chars: &mut Vec<(usize, char)>) -> Cow<'a, str> {
+    chars.clear();
+    chars.extend(text.char_indices());
+    let chars = &chars[..];
     let n = chars.len();
     // A "single unit" at i: a word character standing alone between non-word characters.
     let single = |i: usize| -> bool {
         i < n
-            && is_word_char(chars[i])
-            && (i == 0 || !is_word_char(chars[i - 1]))
-            && (i + 1 == n || !is_word_char(chars[i + 1]))
+            && is_word_char(chars[i].1)
+            && (i == 0 || !is_word_char(chars[i - 1].1))
+            && (i + 1 == n || !is_word_char(chars[i + 1].1))
     };
-    let mut out = String::with_capacity(text.len());
+    // Built only from the first join on: the text up to character `copied` is unchanged.
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut items: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < n {
         if !single(i) {
-            out.push(chars[i]);
             i += 1;
             continue;
         }
-        let mut items = vec![i];
+        items.clear();
+        items.push(i);
         let mut k = i + 1;
         loop {
             let mut s = k;
-            while s < n && s - k < 3 && is_letter_separator(chars[s]) {
+            while s < n && s - k < 3 && is_letter_separator(chars[s].1) {
                 s += 1;
             }
             if s > k && single(s) {
@@ -268,24 +281,34 @@ fn join_spaced_letters(text: &str) -> String {
             }
         }
         // A one-letter word right before spaced letters ("what a b i t c h") is not part of them.
-        if items.len() >= 4 && is_one_letter_word(chars[i]) && chars[i + 1] == ' ' {
-            out.push(chars[i]);
+        if items.len() >= 4 && is_one_letter_word(chars[i].1) && chars[i + 1].1 == ' ' {
             i += 1;
             continue;
         }
-        let letters = items.iter().filter(|&&p| chars[p].is_alphabetic()).count();
-        let all_words = items.iter().all(|&p| is_one_letter_word(chars[p]));
+        let letters = items
+            .iter()
+            .filter(|&&p| chars[p].1.is_alphabetic())
+            .count();
+        let all_words = items.iter().all(|&p| is_one_letter_word(chars[p].1));
         if items.len() >= 3 && letters * 2 >= items.len() && !all_words {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[chars[copied].0..chars[i].0]);
             for &p in &items {
-                out.push(chars[p]);
+                o.push(chars[p].1);
             }
+            copied = k;
             i = k;
         } else {
-            out.push(chars[i]);
             i += 1;
         }
     }
-    out
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[chars.get(copied).map_or(text.len(), |c| c.0)..]);
+            Cow::Owned(o)
+        }
+    }
 }
 
 /// Letters that are words on their own in French or English (after accent folding: `à` is `a`).
@@ -308,8 +331,10 @@ fn leet(c: char) -> Option<char> {
 }
 
 /// Steps 4 to 6, word by word: leetspeak, squeezed repeats, elisions and apostrophes.
-fn fold_words(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
+fn fold_words(text: &str, chars: &mut Vec<char>) -> String {
+    chars.clear();
+    chars.extend(text.chars());
+    let chars = &chars[..];
     let n = chars.len();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -390,6 +415,32 @@ fn push_word(chars: &[char], folded: &mut Vec<char>, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unchanged_steps_hand_back_their_text() {
+        // No inner noise, no spaced letters: the steps keep the text as it is.
+        let mut chars = Vec::new();
+        let mut indexed = Vec::new();
+        assert!(matches!(
+            drop_inner_noise("bonjour a tous", &mut chars),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            join_spaced_letters("il y a a et l", &mut indexed),
+            Cow::Borrowed(_)
+        ));
+        // Joins keep the text before, between and after them.
+        assert_eq!(
+            join_spaced_letters("oh c o n ! puis s a l e", &mut indexed),
+            "oh con ! puis sale"
+        );
+        assert_eq!(join_spaced_letters("x y z", &mut indexed), "xyz");
+        assert_eq!(join_spaced_letters("a b c d.", &mut indexed), "a bcd.");
+        assert_eq!(
+            drop_inner_noise("sal*ope et 3.5", &mut chars),
+            "salope et 3.5"
+        );
+    }
 
     #[test]
     fn nfkc_and_case() {

@@ -22,27 +22,41 @@ pub fn split_glued(
     known: impl Fn(&str) -> bool,
     worth: impl Fn(&[&str]) -> bool,
 ) -> Option<String> {
+    split_glued_by(text, |token| split_token(token, &known, &worth))
+}
+
+/// One candidate token (see [`candidates`]) as [`split_glued`] splits it: its words joined by
+/// single spaces, or `None` when it is left as it is. It depends on the token alone (and on
+/// `known` and `worth`), so a caller may remember it per token.
+pub fn split_token(
+    token: &str,
+    known: &impl Fn(&str) -> bool,
+    worth: &impl Fn(&[&str]) -> bool,
+) -> Option<String> {
+    if known(token) {
+        return None;
+    }
+    let cuts = pieces(token, known)?;
+    let words: Vec<&str> = std::iter::once(0)
+        .chain(cuts.iter().copied())
+        .zip(cuts.iter().copied())
+        .map(|(from, to)| &token[from..to])
+        .collect();
+    worth(&words).then(|| words.join(" "))
+}
+
+/// [`split_glued`] with each candidate token's split given by `split` (what [`split_token`]
+/// returns for it); `None` when nothing was split, so the caller keeps its string.
+pub fn split_glued_by(text: &str, mut split: impl FnMut(&str) -> Option<String>) -> Option<String> {
     let mut out: Option<String> = None;
     let mut copied = 0;
     for (start, end) in candidates(text) {
-        let token = &text[start..end];
-        if known(token) {
-            continue;
-        }
-        let Some(cuts) = pieces(token, &known) else {
+        let Some(words) = split(&text[start..end]) else {
             continue;
         };
-        let words: Vec<&str> = std::iter::once(0)
-            .chain(cuts.iter().copied())
-            .zip(cuts.iter().copied())
-            .map(|(from, to)| &token[from..to])
-            .collect();
-        if !worth(&words) {
-            continue;
-        }
         let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
         o.push_str(&text[copied..start]);
-        o.push_str(&words.join(" "));
+        o.push_str(&words);
         copied = end;
     }
     let mut o = out?;

@@ -24,6 +24,7 @@ mod source;
 use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashSet;
 
 use crate::error::{Error, Result};
 use crate::text::glue::{self, MAX_PIECE, MIN_LEN};
@@ -88,20 +89,23 @@ pub struct Lexicon {
     glued: AhoCorasick,
     glued_terms: Vec<Vec<u32>>,
     /// Skeletons of the short words a term may be glued to (`de`, `sale`, `you`, `the`…).
-    glue_words: HashSet<String>,
+    glue_words: FxHashSet<String>,
     /// Skeletons of the words a model knows (its word unigrams, three letters or more; see
     /// [`Lexicon::with_known_words`]): a term glued to them is found too (`connardfini`), unless the
     /// whole token is itself a known word.
-    known_words: HashSet<String>,
+    known_words: FxHashSet<String>,
     /// Skeletons of real words in which a term is found by accident (`deputes` is not `de
     /// putes`, `mathematiques` holds no `tiques`): no term is read inside them.
-    real_words: HashSet<String>,
+    real_words: FxHashSet<String>,
 }
 
 /// The text with every hyphen between two letters or digits dropped (`co-nnard` → `connard`), or
 /// None when there is none. Hyphens stay in the normalized text (French compounds); only the
 /// lexicon looks at this second reading.
 fn drop_inner_hyphens(normalized: &str) -> Option<String> {
+    if !normalized.contains('-') {
+        return None;
+    }
     let chars: Vec<char> = normalized.chars().collect();
     let inner = |i: usize| {
         chars[i] == '-'
@@ -122,17 +126,17 @@ fn drop_inner_hyphens(normalized: &str) -> Option<String> {
 }
 
 /// Whether `s` is a sequence of words of `sets` (true for an empty `s`).
-fn made_of(s: &str, sets: &[&HashSet<String>]) -> bool {
-    glue::fewest_pieces(s, MAX_PIECE, |piece| {
-        sets.iter().any(|set| set.contains(piece))
-    })
-    .is_some()
+fn made_of(s: &str, is_word: impl Fn(&str) -> bool) -> bool {
+    glue::fewest_pieces(s, MAX_PIECE, is_word).is_some()
 }
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
 /// offset where each sentence starts.
-fn skeleton_text(normalized: &str, real_words: &HashSet<String>) -> (String, Vec<u8>, Vec<usize>) {
+fn skeleton_text(
+    normalized: &str,
+    real_words: &FxHashSet<String>,
+) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
@@ -276,7 +280,7 @@ impl Lexicon {
             glued,
             glued_terms,
             glue_words,
-            known_words: HashSet::new(),
+            known_words: FxHashSet::default(),
             real_words: source
                 .real_words
                 .iter()
@@ -298,10 +302,12 @@ impl Lexicon {
         // ` tok tok ` in skeletons, with the offset where each token starts.
         let mut text = String::with_capacity(normalized.len() + 2);
         let mut starts = Vec::with_capacity(spans.len());
+        // The doubled-letter marks are not read here: one buffer takes them all.
+        let mut runs = Vec::with_capacity(normalized.len());
         text.push(' ');
         for &(s, e) in &spans {
             starts.push(text.len());
-            skeleton_into(&normalized[s..e], &mut text, &mut Vec::new());
+            skeleton_into(&normalized[s..e], &mut text, &mut runs);
             text.push(' ');
         }
         let mut ranges: Vec<(usize, usize)> = Vec::new();
@@ -394,10 +400,10 @@ impl Lexicon {
         for m in self.automaton.find_overlapping_iter(&text) {
             found.extend(&self.pattern_terms[m.pattern().as_usize()]);
         }
-        let glue_or_known = [&self.glue_words, words];
+        let glue_or_known = |p: &str| self.glue_words.contains(p) || words.contains(p);
         for m in self.glued.find_overlapping_iter(&skeleton) {
             let (before, after) = (&skeleton[..m.start()], &skeleton[m.end()..]);
-            if made_of(before, &glue_or_known) && made_of(after, &glue_or_known) {
+            if made_of(before, glue_or_known) && made_of(after, glue_or_known) {
                 found.extend(&self.glued_terms[m.pattern().as_usize()]);
             }
         }
@@ -504,16 +510,17 @@ impl Lexicon {
             if tok.len() < MIN_LEN || identity_at.contains(&start) {
                 continue;
             }
-            let glue = [&self.glue_words];
-            let glue_or_known = [&self.glue_words, &self.known_words];
+            let glue = |p: &str| self.glue_words.contains(p);
+            let glue_or_known =
+                |p: &str| self.glue_words.contains(p) || self.known_words.contains(p);
             let known_token = self.known_words.contains(tok);
             for m in self.glued.find_overlapping_iter(tok) {
                 let (before, after) = (&tok[..m.start()], &tok[m.end()..]);
-                let between_glue = made_of(before, &glue) && made_of(after, &glue);
+                let between_glue = made_of(before, glue) && made_of(after, glue);
                 let between_words = !known_token
                     && !self.known_words.is_empty()
-                    && made_of(before, &glue_or_known)
-                    && made_of(after, &glue_or_known);
+                    && made_of(before, glue_or_known)
+                    && made_of(after, glue_or_known);
                 if m.len() == tok.len() || !(between_glue || between_words) {
                     continue;
                 }
