@@ -43,7 +43,7 @@ fn model_scores_equal_linfa_predict_probabilities() {
     let docs: Vec<String> = rows.iter().map(|r| normalize(&r.0)).collect();
     let labels: Vec<Vec<Option<bool>>> = rows.iter().map(|r| vec![Some(r.1), Some(r.2)]).collect();
     let names = vec!["toxic".to_string(), "insult".to_string()];
-    let (vocab, evidence) = moderate::train::vocab::build(&config, &docs, &labels, &names, 0);
+    let (vocab, evidence) = moderate::train::vocab::build(&config, &docs, &labels, &names, 0, None);
     let spec = FeatureSpec {
         config,
         vocab,

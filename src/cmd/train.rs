@@ -119,6 +119,11 @@ pub struct Args {
     /// on the acceptable rows only. The other labels keep their best-F1 thresholds.
     #[arg(long, value_name = "RATE")]
     review_budget: Option<f64>,
+    /// Count the evidence table's main label with each file's positives and negatives weighing
+    /// the same, as in the fit, so that a file's base rate does not make its register (tweets,
+    /// forum slang) look abusive or harmless.
+    #[arg(long)]
+    balance_counts: bool,
     /// Write `file,row,part` for every data row (part: train or holdout), so that another
     /// tool can train and measure on exactly the same rows.
     #[arg(long)]
@@ -235,6 +240,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         threshold_data: a.threshold_data,
         threshold_by_file: a.threshold_by_file,
         review_budget: a.review_budget,
+        balance_counts: a.balance_counts,
         main_covers: a.main_covers_labels,
         vectors: a.vectors,
         ..TrainParams::default()

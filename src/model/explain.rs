@@ -52,13 +52,14 @@ impl Model {
         self.contributions_of(label, &self.featurizer().analyze_traced(text))
     }
 
-    /// The reasons a scored comment is given: the five largest positive contributions to the
-    /// main label, and `truncated:Nchars` when only the start of the comment was read.
-    pub(super) fn reasons_of(&self, analysis: &Analysis) -> Vec<String> {
+    /// The reasons a scored comment is given: the five largest positive contributions to
+    /// `label` (the main label, or the label that raised its score), and `truncated:Nchars` when
+    /// only the start of the comment was read.
+    pub(super) fn reasons_of(&self, analysis: &Analysis, label: usize) -> Vec<String> {
         // The first five positive contributions in the order of `contributions_of`, picked
         // without sorting them all (the order is total: no two contributions share a reason).
         let mut positive: Vec<Contribution> = self
-            .unsorted_contributions(self.main_label(), analysis)
+            .unsorted_contributions(label, analysis)
             .into_iter()
             .filter(|c| c.weight > 0.0)
             .collect();

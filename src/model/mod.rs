@@ -165,12 +165,19 @@ impl Model {
     /// P(label = 1) for every label from an analysis and the vectors of its pooled sentences:
     /// one sparse dot product each.
     fn scores_of(&self, analysis: &Analysis, sentences: &[SparseVec]) -> Vec<f32> {
+        self.scores_and_source(analysis, sentences).0
+    }
+
+    /// [`Model::scores_of`], and the label that set the main score: the main label itself, or
+    /// (`main_covers`) the other label that raised it.
+    fn scores_and_source(&self, analysis: &Analysis, sentences: &[SparseVec]) -> (Vec<f32>, usize) {
         let mut scores: Vec<f32> = self
             .data
             .labels
             .iter()
             .map(|l| l.pooled_probability(&analysis.vector, sentences))
             .collect();
+        let mut source = self.main;
         if self.data.main_covers {
             let main = &self.data.labels[self.main];
             let logit = |p: f32| {
@@ -178,18 +185,20 @@ impl Model {
                 (p / (1.0 - p)).ln()
             };
             let z_main = logit(main.threshold);
-            let raised = self
-                .data
-                .labels
-                .iter()
-                .zip(&scores)
-                .enumerate()
-                .filter(|&(l, _)| l != self.main)
-                .map(|(_, (label, &s))| sigmoid(logit(s) - logit(label.threshold) + z_main))
-                .fold(scores[self.main], f32::max);
+            let mut raised = scores[self.main];
+            for (l, (label, &s)) in self.data.labels.iter().zip(&scores).enumerate() {
+                if l == self.main {
+                    continue;
+                }
+                let mapped = sigmoid(logit(s) - logit(label.threshold) + z_main);
+                if mapped > raised {
+                    raised = mapped;
+                    source = l;
+                }
+            }
             scores[self.main] = raised;
         }
-        scores
+        (scores, source)
     }
 
     /// The scores, the labels flagged, and the reasons (for flagged comments, or all with
@@ -210,7 +219,7 @@ impl Model {
             .iter_mut()
             .map(|a| std::mem::take(&mut a.vector))
             .collect();
-        let scores = self.scores_of(&analysis, &vectors);
+        let (scores, source) = self.scores_and_source(&analysis, &vectors);
         let shouting = analysis.caps.shouting();
         let mut flagged: Vec<String> = self
             .data
@@ -224,15 +233,16 @@ impl Model {
             flagged.push("shouting".into());
         }
         let reasons = if reasons == Reasons::All || !flagged.is_empty() {
-            // The reasons of what raised the main score: the comment, or its worst sentence
-            // (named first, `sentence:N` counting from 1).
-            let main = &self.data.labels[self.main];
-            let whole = main.probability(&analysis.vector);
+            // The reasons of what raised the main score (the main label's contributions, or
+            // those of the label that raised it): the comment, or its worst sentence for that
+            // label (named first, `sentence:N` counting from 1).
+            let label = &self.data.labels[source];
+            let whole = label.probability(&analysis.vector);
             let worst = spans
                 .iter()
                 .zip(&vectors)
                 .enumerate()
-                .map(|(i, (span, v))| ((i, span), main.probability(v)))
+                .map(|(i, (span, v))| ((i, span), label.probability(v)))
                 .filter(|&(_, s)| s > whole)
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             match worst {
@@ -245,7 +255,7 @@ impl Model {
                     // not run a second time: its output is the same).
                     let sentence = self.featurizer.traced(std::mem::take(&mut sentences[i]));
                     let mut r = vec![format!("sentence:{n}")];
-                    r.extend(self.reasons_of(&sentence));
+                    r.extend(self.reasons_of(&sentence, source));
                     if analysis.truncated {
                         r.push(format!(
                             "truncated:{}chars",
@@ -254,7 +264,7 @@ impl Model {
                     }
                     r
                 }
-                None => self.reasons_of(&analysis),
+                None => self.reasons_of(&analysis, source),
             }
         } else if analysis.truncated {
             // Said on every row, flagged or not: a moderator must see the comment was not read whole.

@@ -303,7 +303,8 @@ fn with_site_vocab(
         ..spec.config.clone()
     };
     let analyzer = base.featurizer().analyzer();
-    let (site, _) = super::vocab::build_on_rows(&config, analyzer, ds, train_rows, main);
+    // The site's n-grams: its own rows, read as they are (a site's history is one register).
+    let (site, _) = super::vocab::build_on_rows(&config, analyzer, ds, train_rows, main, false);
     let known: HashSet<(NgramKind, &str)> = spec
         .vocab
         .iter()

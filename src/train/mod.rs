@@ -199,8 +199,14 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     let lexicons = featurize::lexicons(params)?;
     let analyzer = Analyzer::new(params.features.max_chars, Lexicon::new(&lexicons)?)
         .with_identity_masked(params.features.mask_identity);
-    let (vocab, evidence) =
-        vocab::build_on_rows(&params.features, &analyzer, &ds, &train_rows, main);
+    let (vocab, evidence) = vocab::build_on_rows(
+        &params.features,
+        &analyzer,
+        &ds,
+        &train_rows,
+        main,
+        params.balance_counts,
+    );
     progress.note(&format!(
         "vocabulary and evidence table after {:.1} s",
         started.elapsed().as_secs_f64()

@@ -53,6 +53,10 @@ pub struct TrainParams {
     /// The main label's threshold flags at most this share of its acceptable rows (out-of-fold;
     /// the mean over files with `threshold_by_file`) rather than maximizing F1.
     pub review_budget: Option<f64>,
+    /// The evidence table's counts for the main label weigh each file's positives and negatives
+    /// the same, as the fit does, rather than counting every row once (where a file that flags
+    /// 80% of its rows makes its own register look abusive).
+    pub balance_counts: bool,
     /// Pretrained word vectors (`training/tools/fr_vectors.py table`) for the word-vector block,
     /// weighted by `features.vectors_weight`.
     pub vectors: Option<PathBuf>,
@@ -83,6 +87,7 @@ impl Default for TrainParams {
             threshold_data: Vec::new(),
             threshold_by_file: false,
             review_budget: None,
+            balance_counts: false,
             vectors: None,
         }
     }

@@ -15,7 +15,9 @@
 //! `max_evidence` n-grams with `min_df` or more documents that say most about any label, with
 //! their positive and negative document counts per label. linfa-logistic is dense only, so the
 //! vocabulary must stay small; the evidence table lets the model use many more n-grams through a
-//! few dense features.
+//! few dense features. With `--balance-counts`, the main label's counts weigh each file's
+//! positives and negatives the same ([`balanced_weights`]): counted once per row, a file that
+//! flags 80% of its rows (short tweets) gives its register words the ratio of an insult.
 //!
 //! Both lists are ordered word n-grams first, then character n-grams, each by text, so the model
 //! file does not depend on hash-map order.
@@ -35,13 +37,56 @@ struct Stats {
     ids: FxHashMap<u64, u32>,
     kinds: Vec<NgramKind>,
     df: Vec<u32>,
-    /// Per label: documents where the label is known and the n-gram present.
-    known: Vec<Vec<u32>>,
-    /// Per label: documents where the label is positive and the n-gram present.
-    pos: Vec<Vec<u32>>,
+    /// Per label: documents where the label is known and the n-gram present (each counting its
+    /// weight: 1, or its file's class balance, [`balanced_weights`]).
+    known: Vec<Vec<f32>>,
+    /// Per label: documents where the label is positive and the n-gram present (weighted).
+    pos: Vec<Vec<f32>>,
 }
 
-fn count(config: &FeatureConfig, docs: &[String], labels: &[Vec<Option<bool>>]) -> Stats {
+/// What one document counts for each label in the vocabulary's and the evidence table's
+/// statistics: 1, or (`by_file`) a weight that gives each file's positives and negatives the same
+/// total for that label, as the fit balances them (`docs_file[d]` is document `d`'s file). A file
+/// with one class only of a label counts its rows once.
+pub(crate) fn balanced_weights(labels: &[Vec<Option<bool>>], docs_file: &[usize]) -> Vec<Vec<f32>> {
+    let n_labels = labels.first().map_or(0, Vec::len);
+    // (positives, negatives) per file and label.
+    let mut per: FxHashMap<(usize, usize), (u32, u32)> = FxHashMap::default();
+    for (row, &file) in labels.iter().zip(docs_file) {
+        for (l, v) in row.iter().enumerate() {
+            if let Some(v) = v {
+                let e = per.entry((file, l)).or_default();
+                if *v {
+                    e.0 += 1;
+                } else {
+                    e.1 += 1;
+                }
+            }
+        }
+    }
+    labels
+        .iter()
+        .zip(docs_file)
+        .map(|(row, &file)| {
+            (0..n_labels)
+                .map(|l| match (row[l], per.get(&(file, l))) {
+                    (Some(v), Some(&(p, n))) if p > 0 && n > 0 => {
+                        let half = (p + n) as f32 / 2.0;
+                        half / if v { p } else { n } as f32
+                    }
+                    _ => 1.0,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn count(
+    config: &FeatureConfig,
+    docs: &[String],
+    labels: &[Vec<Option<bool>>],
+    weights: Option<&[Vec<f32>]>,
+) -> Stats {
     let n_labels = labels.first().map_or(0, Vec::len);
     let mut st = Stats {
         ids: FxHashMap::default(),
@@ -60,8 +105,8 @@ fn count(config: &FeatureConfig, docs: &[String], labels: &[Vec<Option<bool>>]) 
                 st.kinds.push(kind);
                 st.df.push(0);
                 for l in 0..n_labels {
-                    st.known[l].push(0);
-                    st.pos[l].push(0);
+                    st.known[l].push(0.0);
+                    st.pos[l].push(0.0);
                 }
             }
             seen.push(id);
@@ -73,9 +118,10 @@ fn count(config: &FeatureConfig, docs: &[String], labels: &[Vec<Option<bool>>]) 
             st.df[id] += 1;
             for (l, value) in labels[d].iter().enumerate() {
                 if let Some(v) = value {
-                    st.known[l][id] += 1;
+                    let w = weights.map_or(1.0, |w| w[d][l]);
+                    st.known[l][id] += w;
                     if *v {
-                        st.pos[l][id] += 1;
+                        st.pos[l][id] += w;
                     }
                 }
             }
@@ -84,17 +130,16 @@ fn count(config: &FeatureConfig, docs: &[String], labels: &[Vec<Option<bool>>]) 
     st
 }
 
-/// The vocabulary and the evidence table for a set of training comments. `docs` are normalized
-/// comments; `labels[d][l]` the value of label `l` for document `d` (None when unknown); `main`
-/// the index of the main label; `names` the label names.
 /// [`build`] on the rows `rows` of `ds`, read as `analyzer` reads them for the vocabulary
-/// ([`Analyzer::for_vocabulary`]).
+/// ([`Analyzer::for_vocabulary`]); `balance_by_file`: the evidence table's main-label counts
+/// balanced per file.
 pub(crate) fn build_on_rows(
     config: &FeatureConfig,
     analyzer: &Analyzer,
     ds: &Dataset,
     rows: &[usize],
     main: usize,
+    balance_by_file: bool,
 ) -> (Vec<VocabEntry>, Evidence) {
     let docs: Vec<String> = rows
         .par_iter()
@@ -104,28 +149,63 @@ pub(crate) fn build_on_rows(
         .iter()
         .map(|&i| ds.examples[i].labels.clone())
         .collect();
-    build(config, &docs, &labels, &ds.labels, main)
+    // Only the main label is balanced: it is the one every file labels, each at a base rate of
+    // its own; the other labels come from one or two files, where balancing would only rescale
+    // their counts against the smoothing (measured: slur and threat lost, training/README).
+    let weights = balance_by_file.then(|| {
+        let files: Vec<usize> = rows.iter().map(|&i| ds.examples[i].source).collect();
+        let mut w = balanced_weights(&labels, &files);
+        for row in &mut w {
+            for (l, v) in row.iter_mut().enumerate() {
+                if l != main {
+                    *v = 1.0;
+                }
+            }
+        }
+        w
+    });
+    build(config, &docs, &labels, &ds.labels, main, weights.as_deref())
 }
 
+/// The vocabulary and the evidence table for a set of training comments. `docs` are normalized
+/// comments; `labels[d][l]` the value of label `l` for document `d` (None when unknown); `main`
+/// the index of the main label; `names` the label names; `weights[d][l]`, when given, what
+/// document `d` counts for label `l` in the evidence table (the vocabulary counts each once).
 pub fn build(
     config: &FeatureConfig,
     docs: &[String],
     labels: &[Vec<Option<bool>>],
     names: &[String],
     main: usize,
+    weights: Option<&[Vec<f32>]>,
 ) -> (Vec<VocabEntry>, Evidence) {
-    let st = count(config, docs, labels);
     let n_labels = names.len();
     let n_docs = docs.len() as f64;
-    let totals: Vec<(u32, u32)> = (0..n_labels)
-        .map(|l| {
-            let known = labels.iter().filter(|r| r[l].is_some()).count() as u32;
-            let pos = labels.iter().filter(|r| r[l] == Some(true)).count() as u32;
-            (pos, known - pos)
-        })
-        .collect();
-    let vocab_ids = select_vocab(config, &st, &totals, n_docs, main);
-    let evidence_ids = select_evidence(config, &st, &totals);
+    // The vocabulary is ranked on plain counts (every row once); the evidence table is counted
+    // with `weights` when given. Both passes number the n-grams in the same order.
+    let st = count(config, docs, labels, None);
+    let weighted = weights.map(|w| count(config, docs, labels, Some(w)));
+    let ev_st = weighted.as_ref().unwrap_or(&st);
+    let totals = |weights: Option<&[Vec<f32>]>| -> Vec<(u32, u32)> {
+        // Summed in f64 and rounded: with unit weights, exact.
+        (0..n_labels)
+            .map(|l| {
+                let (mut pos, mut neg) = (0f64, 0f64);
+                for (d, r) in labels.iter().enumerate() {
+                    let w = weights.map_or(1.0, |w| w[d][l] as f64);
+                    match r[l] {
+                        Some(true) => pos += w,
+                        Some(false) => neg += w,
+                        None => {}
+                    }
+                }
+                (pos.round() as u32, neg.round() as u32)
+            })
+            .collect()
+    };
+    let vocab_ids = select_vocab(config, &st, &totals(None), n_docs, main);
+    let ev_totals = totals(weights);
+    let evidence_ids = select_evidence(config, ev_st, &ev_totals);
 
     let wanted: FxHashSet<u32> = vocab_ids.iter().chain(&evidence_ids).copied().collect();
     let texts = recover_texts(config, docs, &st, &wanted);
@@ -146,7 +226,10 @@ pub fn build(
         .map(|&id| {
             let i = id as usize;
             let counts = (0..n_labels)
-                .flat_map(|l| [st.pos[l][i], st.known[l][i] - st.pos[l][i]])
+                .flat_map(|l| {
+                    let (pos, neg) = present(ev_st, l, i);
+                    [pos.round() as u32, neg.round() as u32]
+                })
                 .collect();
             EvidenceEntry(st.kinds[i], text(id), counts)
         })
@@ -154,10 +237,16 @@ pub fn build(
     entries.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     let evidence = Evidence {
         labels: names.to_vec(),
-        totals,
+        totals: ev_totals,
         entries,
     };
     (vocab, evidence)
+}
+
+/// The weighted documents where n-gram `i` is present, positive and negative for label `l`.
+fn present(st: &Stats, l: usize, i: usize) -> (f64, f64) {
+    let pos = st.pos[l][i] as f64;
+    (pos, (st.known[l][i] as f64 - pos).max(0.0))
 }
 
 fn select_vocab(
@@ -181,8 +270,7 @@ fn select_vocab(
         let mut scored: Vec<(f64, u32)> = candidates
             .iter()
             .map(|&i| {
-                let a = st.pos[l][i as usize] as f64; // present, positive
-                let b = st.known[l][i as usize] as f64 - a; // present, negative
+                let (a, b) = present(st, l, i as usize); // present: positive, negative
                 (chi2(a, b, n_pos as f64, n_neg as f64), i)
             })
             .filter(|(s, _)| *s > 0.0)
@@ -237,9 +325,9 @@ fn select_evidence(config: &FeatureConfig, st: &Stats, totals: &[(u32, u32)]) ->
                 .iter()
                 .enumerate()
                 .map(|(l, &(p, n))| {
-                    let pos = st.pos[l][i];
-                    let neg = st.known[l][i] - pos;
-                    crate::features::log_count_ratio(pos, neg, p, n).abs() as f64
+                    let (pos, neg) = present(st, l, i);
+                    crate::features::log_count_ratio(pos.round() as u32, neg.round() as u32, p, n)
+                        .abs() as f64
                 })
                 .fold(0.0, f64::max);
             (strength * (1.0 + st.df[i] as f64).ln(), i as u32)
@@ -326,7 +414,7 @@ mod tests {
             char_ngrams: (0, 0),
             ..FeatureConfig::default()
         };
-        let (vocab, evidence) = build(&config, &docs, &labels, &names(1), 0);
+        let (vocab, evidence) = build(&config, &docs, &labels, &names(1), 0, None);
         let words: Vec<_> = vocab.iter().map(|v| v.text.as_str()).collect();
         assert_eq!(words, ["match", "rats"]);
         // idf: df = 3 of 6 documents.
@@ -335,6 +423,71 @@ mod tests {
         let rats = evidence.entries.iter().find(|e| e.1 == "rats").unwrap();
         assert_eq!(rats.2, [3, 0]);
         assert_eq!(evidence.totals, [(3, 3)]);
+    }
+
+    #[test]
+    fn balanced_weights_give_each_files_classes_the_same_total() {
+        // File 0: three positives, one negative; file 1: negatives only; one label unknown.
+        let labels = vec![
+            vec![Some(true), Some(false)],
+            vec![Some(true), None],
+            vec![Some(true), Some(true)],
+            vec![Some(false), Some(false)],
+            vec![Some(false), Some(false)],
+            vec![Some(false), Some(false)],
+        ];
+        let files = [0, 0, 0, 0, 1, 1];
+        let w = balanced_weights(&labels, &files);
+        // Label 0, file 0: each class weighs 2 in all (4 rows / 2).
+        assert!((w[0][0] - 2.0 / 3.0).abs() < 1e-6);
+        assert!((w[3][0] - 2.0).abs() < 1e-6);
+        // File 1 has one class of label 0, and file 0 rows 0, 2 and 3 hold both of label 1.
+        assert_eq!(w[4][0], 1.0);
+        assert!((w[2][1] - 1.5).abs() < 1e-6 && (w[0][1] - 0.75).abs() < 1e-6);
+        // An unknown label counts nothing anyway; its weight is neutral.
+        assert_eq!(w[1][1], 1.0);
+    }
+
+    #[test]
+    fn balanced_counts_do_not_read_a_files_base_rate_as_evidence() {
+        // Two registers: file 0 ("tweet" words, 80% flagged), file 1 ("forum" words, 20%). In each
+        // file the abusive rows hold "rats", and the register word is in every row of its file.
+        let mut texts = Vec::new();
+        let mut files = Vec::new();
+        for (file, register, positives) in [(0, "tweet", 8), (1, "forum", 2)] {
+            for i in 0..10 {
+                let abusive = i < positives;
+                let t = if abusive {
+                    "rats dehors"
+                } else {
+                    "bonne journee"
+                };
+                texts.push((format!("{register} {t} {i}"), abusive));
+                files.push(file);
+            }
+        }
+        let docs: Vec<String> = texts.iter().map(|t| normalize(&t.0)).collect();
+        let labels: Vec<Vec<Option<bool>>> = texts.iter().map(|t| vec![Some(t.1)]).collect();
+        let config = FeatureConfig {
+            min_df: 2,
+            max_df: 1.0,
+            char_ngrams: (0, 0),
+            ..FeatureConfig::default()
+        };
+        let ratio = |weights: Option<&[Vec<f32>]>, word: &str| {
+            let (_, ev) = build(&config, &docs, &labels, &names(1), 0, weights);
+            let e = ev.entries.iter().find(|e| e.1 == word).unwrap();
+            let (p, n) = ev.totals[0];
+            crate::features::log_count_ratio(e.2[0], e.2[1], p, n)
+        };
+        // Counted once each, the register of the mostly flagged file looks abusive.
+        assert!(ratio(None, "tweet") > 1.0);
+        assert!(ratio(None, "forum") < -1.0);
+        let w = balanced_weights(&labels, &files);
+        assert!(ratio(Some(&w), "tweet").abs() < 0.1);
+        assert!(ratio(Some(&w), "forum").abs() < 0.1);
+        // The abusive word still is.
+        assert!(ratio(Some(&w), "rats") > 2.0);
     }
 
     #[test]
@@ -360,8 +513,8 @@ mod tests {
             max_features: 50,
             ..FeatureConfig::default()
         };
-        let a = build(&config, &docs, &labels, &names(2), 0);
-        let b = build(&config, &docs, &labels, &names(2), 0);
+        let a = build(&config, &docs, &labels, &names(2), 0, None);
+        let b = build(&config, &docs, &labels, &names(2), 0, None);
         assert_eq!(a, b);
         assert!(a
             .0
