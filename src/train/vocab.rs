@@ -37,11 +37,39 @@ struct Stats {
     ids: FxHashMap<u64, u32>,
     kinds: Vec<NgramKind>,
     df: Vec<u32>,
-    /// Per label: documents where the label is known and the n-gram present (each counting its
-    /// weight: 1, or its file's class balance, [`balanced_weights`]).
+    /// Per label: documents where the label is known and the n-gram present.
+    known: Vec<Vec<u32>>,
+    /// Per label: documents where the label is positive and the n-gram present.
+    pos: Vec<Vec<u32>>,
+    /// With weights ([`balanced_weights`]): the same counts, each document counting its weight,
+    /// for the evidence table.
+    weighted: Option<Weighted>,
+}
+
+/// `Stats::known` and `Stats::pos`, each document counting its weight.
+struct Weighted {
     known: Vec<Vec<f32>>,
-    /// Per label: documents where the label is positive and the n-gram present (weighted).
     pos: Vec<Vec<f32>>,
+}
+
+impl Stats {
+    /// The documents where n-gram `i` is present, positive and negative for label `l`: counted
+    /// once each (the vocabulary's ranking).
+    fn present(&self, l: usize, i: usize) -> (f64, f64) {
+        let pos = self.pos[l][i] as f64;
+        (pos, self.known[l][i] as f64 - pos)
+    }
+
+    /// The same, weighted when the counts were (the evidence table).
+    fn evidence_present(&self, l: usize, i: usize) -> (f64, f64) {
+        match &self.weighted {
+            Some(w) => {
+                let p = w.pos[l][i] as f64;
+                (p, (w.known[l][i] as f64 - p).max(0.0))
+            }
+            None => self.present(l, i),
+        }
+    }
 }
 
 /// What one document counts for each label in the vocabulary's and the evidence table's
@@ -94,6 +122,10 @@ fn count(
         df: Vec::new(),
         known: vec![Vec::new(); n_labels],
         pos: vec![Vec::new(); n_labels],
+        weighted: weights.map(|_| Weighted {
+            known: vec![Vec::new(); n_labels],
+            pos: vec![Vec::new(); n_labels],
+        }),
     };
     let mut seen: Vec<u32> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
@@ -105,8 +137,14 @@ fn count(
                 st.kinds.push(kind);
                 st.df.push(0);
                 for l in 0..n_labels {
-                    st.known[l].push(0.0);
-                    st.pos[l].push(0.0);
+                    st.known[l].push(0);
+                    st.pos[l].push(0);
+                }
+                if let Some(w) = &mut st.weighted {
+                    for l in 0..n_labels {
+                        w.known[l].push(0.0);
+                        w.pos[l].push(0.0);
+                    }
                 }
             }
             seen.push(id);
@@ -118,10 +156,13 @@ fn count(
             st.df[id] += 1;
             for (l, value) in labels[d].iter().enumerate() {
                 if let Some(v) = value {
-                    let w = weights.map_or(1.0, |w| w[d][l]);
-                    st.known[l][id] += w;
-                    if *v {
-                        st.pos[l][id] += w;
+                    st.known[l][id] += 1;
+                    st.pos[l][id] += *v as u32;
+                    if let (Some(sums), Some(w)) = (&mut st.weighted, weights) {
+                        sums.known[l][id] += w[d][l];
+                        if *v {
+                            sums.pos[l][id] += w[d][l];
+                        }
                     }
                 }
             }
@@ -182,10 +223,8 @@ pub fn build(
     let n_labels = names.len();
     let n_docs = docs.len() as f64;
     // The vocabulary is ranked on plain counts (every row once); the evidence table is counted
-    // with `weights` when given. Both passes number the n-grams in the same order.
-    let st = count(config, docs, labels, None);
-    let weighted = weights.map(|w| count(config, docs, labels, Some(w)));
-    let ev_st = weighted.as_ref().unwrap_or(&st);
+    // with `weights` when given.
+    let st = count(config, docs, labels, weights);
     let totals = |weights: Option<&[Vec<f32>]>| -> Vec<(u32, u32)> {
         // Summed in f64 and rounded: with unit weights, exact.
         (0..n_labels)
@@ -205,7 +244,7 @@ pub fn build(
     };
     let vocab_ids = select_vocab(config, &st, &totals(None), n_docs, main);
     let ev_totals = totals(weights);
-    let evidence_ids = select_evidence(config, ev_st, &ev_totals);
+    let evidence_ids = select_evidence(config, &st, &ev_totals);
 
     let wanted: FxHashSet<u32> = vocab_ids.iter().chain(&evidence_ids).copied().collect();
     let texts = recover_texts(config, docs, &st, &wanted);
@@ -227,7 +266,7 @@ pub fn build(
             let i = id as usize;
             let counts = (0..n_labels)
                 .flat_map(|l| {
-                    let (pos, neg) = present(ev_st, l, i);
+                    let (pos, neg) = st.evidence_present(l, i);
                     [pos.round() as u32, neg.round() as u32]
                 })
                 .collect();
@@ -241,12 +280,6 @@ pub fn build(
         entries,
     };
     (vocab, evidence)
-}
-
-/// The weighted documents where n-gram `i` is present, positive and negative for label `l`.
-fn present(st: &Stats, l: usize, i: usize) -> (f64, f64) {
-    let pos = st.pos[l][i] as f64;
-    (pos, (st.known[l][i] as f64 - pos).max(0.0))
 }
 
 fn select_vocab(
@@ -270,7 +303,7 @@ fn select_vocab(
         let mut scored: Vec<(f64, u32)> = candidates
             .iter()
             .map(|&i| {
-                let (a, b) = present(st, l, i as usize); // present: positive, negative
+                let (a, b) = st.present(l, i as usize); // present: positive, negative
                 (chi2(a, b, n_pos as f64, n_neg as f64), i)
             })
             .filter(|(s, _)| *s > 0.0)
@@ -325,7 +358,7 @@ fn select_evidence(config: &FeatureConfig, st: &Stats, totals: &[(u32, u32)]) ->
                 .iter()
                 .enumerate()
                 .map(|(l, &(p, n))| {
-                    let (pos, neg) = present(st, l, i);
+                    let (pos, neg) = st.evidence_present(l, i);
                     crate::features::log_count_ratio(pos.round() as u32, neg.round() as u32, p, n)
                         .abs() as f64
                 })
