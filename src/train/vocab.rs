@@ -72,10 +72,10 @@ impl Stats {
     }
 }
 
-/// What one document counts for each label in the vocabulary's and the evidence table's
-/// statistics: 1, or (`by_file`) a weight that gives each file's positives and negatives the same
-/// total for that label, as the fit balances them (`docs_file[d]` is document `d`'s file). A file
-/// with one class only of a label counts its rows once.
+/// What one document counts for each label in the evidence table's statistics: a weight that
+/// gives each file's positives and negatives the same total for that label, as the fit balances
+/// them (`docs_file[d]` is document `d`'s file). A file with one class only of a label, and a
+/// label the document does not have, count 1.
 pub(crate) fn balanced_weights(labels: &[Vec<Option<bool>>], docs_file: &[usize]) -> Vec<Vec<f32>> {
     let n_labels = labels.first().map_or(0, Vec::len);
     // (positives, negatives) per file and label.
