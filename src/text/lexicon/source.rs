@@ -82,13 +82,89 @@ const REAL_WORDS: &str = include_str!(concat!(
     "/models/lexicons/real-words.txt"
 ));
 
-/// Parse one list file: one term per line, `#` starts a comment line, blank lines ignored.
+/// A malformed line of a term list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermSyntax {
+    /// 1-based line of the file.
+    pub line: u64,
+    /// 1-based character of the line where the problem is.
+    pub column: u64,
+    pub message: &'static str,
+}
+
+/// Read one list file: one term per line, `#` starts a comment line, blank lines ignored.
+///
+/// Braces hold alternatives, so that one line can list the forms of a phrase:
+/// `{mérite|mériterait} d'être pendu*` is the two terms `mérite d'être pendu*` and
+/// `mériterait d'être pendu*`; several groups on a line give every combination, and an empty
+/// alternative drops the group's words (`{qu'on |}le pende`). The error names the first malformed
+/// line: an unclosed `{`, a `}` with no `{`, a `{` inside braces, or `{}`.
+pub fn read_terms(text: &str) -> std::result::Result<Vec<String>, TermSyntax> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let expanded = expand_alternatives(line).map_err(|(column, message)| TermSyntax {
+            line: n as u64 + 1,
+            column,
+            message,
+        })?;
+        out.extend(expanded.into_iter().map(|t| t.trim().to_string()));
+    }
+    Ok(out)
+}
+
+/// The lists shipped with this build, read with [`read_terms`]: a test checks that every one of
+/// them is well formed, so a malformed line (which cannot happen) is kept as written.
 pub fn parse_terms(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
+        .flat_map(|l| {
+            expand_alternatives(l)
+                .unwrap_or_else(|_| vec![l.to_string()])
+                .into_iter()
+                .map(|t| t.trim().to_string())
+        })
         .collect()
+}
+
+/// Every term one line stands for (see [`read_terms`]); the error is the 1-based character where
+/// the line is malformed, and what is wrong.
+fn expand_alternatives(line: &str) -> std::result::Result<Vec<String>, (u64, &'static str)> {
+    let mut terms = vec![String::new()];
+    let mut group: Option<(u64, Vec<String>)> = None;
+    for (i, c) in line.chars().enumerate() {
+        let column = i as u64 + 1;
+        match (c, &mut group) {
+            ('{', None) => group = Some((column, vec![String::new()])),
+            ('{', Some(_)) => return Err((column, "`{` inside braces")),
+            ('}', None) => return Err((column, "`}` with no `{` before it")),
+            ('|', Some((_, alternatives))) => alternatives.push(String::new()),
+            ('}', Some((start, alternatives))) => {
+                if alternatives.len() == 1 && alternatives[0].is_empty() {
+                    return Err((*start, "empty braces `{}`"));
+                }
+                terms = terms
+                    .iter()
+                    .flat_map(|t| alternatives.iter().map(move |a| format!("{t}{a}")))
+                    .collect();
+                group = None;
+            }
+            (c, Some((_, alternatives))) => {
+                if let Some(last) = alternatives.last_mut() {
+                    last.push(c);
+                }
+            }
+            (c, None) => terms.iter_mut().for_each(|t| t.push(c)),
+        }
+    }
+    match group {
+        Some((start, _)) => Err((start, "`{` never closed")),
+        None => Ok(terms),
+    }
 }
 
 impl LexiconSource {
@@ -135,10 +211,14 @@ impl LexiconSource {
                         "invalid UTF-8",
                     )
                 })?;
+                let terms = read_terms(&text).map_err(|e| {
+                    let at = format!("character {}", e.column);
+                    Error::input(&path.display().to_string(), e.line, Some(&at), e.message)
+                })?;
                 lists.push(TermList {
                     lang: lang.clone(),
                     category,
-                    terms: parse_terms(&text),
+                    terms,
                 });
             }
         }
@@ -174,6 +254,84 @@ mod tests {
             parse_terms("# header\n\nrats\n  cafards  \n#x\n"),
             ["rats", "cafards"]
         );
+    }
+
+    #[test]
+    fn braces_list_alternatives() {
+        assert_eq!(
+            read_terms("{mérite|mériterait} d'être pendu*\n").unwrap(),
+            ["mérite d'être pendu*", "mériterait d'être pendu*"]
+        );
+        assert_eq!(
+            read_terms("# x\n{doit|devrait} être {pendu|fusillé}\n").unwrap(),
+            [
+                "doit être pendu",
+                "doit être fusillé",
+                "devrait être pendu",
+                "devrait être fusillé"
+            ]
+        );
+        // An empty alternative drops the group's words; the spaces around it are trimmed.
+        assert_eq!(
+            read_terms("{qu'on |}le pende\n{|faut }les pendre \n").unwrap(),
+            [
+                "qu'on le pende",
+                "le pende",
+                "les pendre",
+                "faut les pendre"
+            ]
+        );
+        assert_eq!(read_terms("rats\n").unwrap(), ["rats"]);
+    }
+
+    #[test]
+    fn malformed_braces_name_the_line_and_character() {
+        let err = |text: &str| read_terms(text).unwrap_err();
+        let e = err("rats\n\n{mérite|méritent d'être pendu\n");
+        assert_eq!((e.line, e.column), (3, 1));
+        assert_eq!(e.message, "`{` never closed");
+        let e = err("a}\n");
+        assert_eq!(
+            (e.line, e.column, e.message),
+            (1, 2, "`}` with no `{` before it")
+        );
+        let e = err("{a|{b}}\n");
+        assert_eq!((e.line, e.column, e.message), (1, 4, "`{` inside braces"));
+        let e = err("ok\nx {} y\n");
+        assert_eq!((e.line, e.column, e.message), (2, 3, "empty braces `{}`"));
+    }
+
+    #[test]
+    fn a_folder_list_with_a_malformed_line_is_refused_with_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("fr")).unwrap();
+        let path = dir.path().join("fr").join("threat.txt");
+        std::fs::write(&path, "# menaces\nles pendre\n{doit|devrait être pendu\n").unwrap();
+        let msg = LexiconSource::load_dir(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("threat.txt:3"), "{msg}");
+        assert!(msg.contains("character 1"), "{msg}");
+        assert!(msg.contains("never closed"), "{msg}");
+        std::fs::write(&path, "{doit|devrait} être pendu\n").unwrap();
+        let src = LexiconSource::load_dir(dir.path()).unwrap();
+        assert_eq!(
+            src.lists[0].terms,
+            ["doit être pendu", "devrait être pendu"]
+        );
+    }
+
+    /// The shipped lists are well formed, so `parse_terms` never keeps a line as written.
+    #[test]
+    fn embedded_lists_are_well_formed() {
+        for (language, category, text) in lang::lexicon_files() {
+            if let Err(e) = read_terms(text) {
+                panic!(
+                    "{}/{category}.txt:{}: {}",
+                    language.code(),
+                    e.line,
+                    e.message
+                );
+            }
+        }
     }
 
     #[test]

@@ -67,6 +67,41 @@ fn multi_word_and_prefix_terms() {
     assert!(hits("une balle. dans la tête").is_empty());
 }
 
+/// The execution wishes written with alternatives (`{doit|devrait…} être {pendu*|…}`) are found in
+/// every listed form, and the participle alone, the vocabulary of news, is not a threat.
+#[test]
+fn execution_wishes_are_threats_and_the_news_participle_is_not() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let hits = |t: &str| {
+        let mut out = Vec::new();
+        lex.find(&normalize(t), &mut out);
+        out.iter()
+            .map(|m| (lex.surface(m.term).to_string(), m.category))
+            .collect::<Vec<_>>()
+    };
+    let threat = |t: &str| hits(t).iter().any(|h| h.1 == Category::Threat);
+    for wish in [
+        "Ce ministre devrait être pendu sur la place publique",
+        "Ils mériteraient d'être fusillés",
+        "Les corrompus devraient être exécutés",
+        "qu'on les pende tous",
+        "Il faudrait le pendre haut et court",
+        "Elle mérite une balle",
+        "These traitors should be hanged",
+        "He deserves to be shot",
+    ] {
+        assert!(threat(wish), "{wish}: {:?}", hits(wish));
+    }
+    for news in [
+        "Le détenu a été retrouvé pendu dans sa cellule",
+        "Trois otages ont été fusillés par la milice",
+        "Il doit être exécuté en Iran selon Amnesty",
+        "He was hanged in 1946 after the Nuremberg trials",
+    ] {
+        assert!(!threat(news), "{news}: {:?}", hits(news));
+    }
+}
+
 #[test]
 fn exact_spelling_entries_keep_their_doubled_letters() {
     let lex = Lexicon::new(&LexiconSource {
