@@ -1,30 +1,43 @@
 //! Stage 1, the split: every file is divided, per value of the main label, into training rows and
-//! held-out rows (a seeded shuffle per group), so every source is measured; and the split can be
+//! held-out rows (a seeded order per group), so every source is measured; and the split can be
 //! written out (`file,row,part`) for other tools to train on the same rows.
 
 use std::path::Path;
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::io::dataset::Dataset;
 
-/// The seeded generator of one stream: the split, the folds and the samples each draw from their
-/// own stream of the same seed, so that one does not shift another.
+/// The seeded generator of one stream: the folds and the samples each draw from their own stream
+/// of the same seed, so that one does not shift another (the split orders rows by [`row_key`]).
 pub(crate) fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
     let mut r = ChaCha8Rng::seed_from_u64(seed);
     r.set_stream(stream);
     r
 }
 
-fn source_stream(sha256: &str) -> u64 {
-    u64::from_str_radix(sha256.get(..16).unwrap_or("0"), 16).unwrap_or(0)
+/// A row's place in its group's seeded order: the first 8 bytes of SHA-256 of the seed and the
+/// row's text. It depends on nothing else, so a row keeps its place when rows are added to its
+/// file, and the same comment in two files falls on the same side.
+fn row_key(seed: u64, text: &str) -> u64 {
+    let mut bytes = seed.to_le_bytes().to_vec();
+    bytes.extend_from_slice(text.as_bytes());
+    let digest = Sha256::digest(&bytes);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
 }
 
-/// Split row indices into (train, holdout): per source, per main-label value, seeded; both lists
-/// sorted.
+/// Split row indices into (train, holdout): per source, per main-label value, the rows in a
+/// seeded order ([`row_key`]) and the first `holdout` share of them held out; both lists sorted.
+///
+/// Ordering by each row's own key rather than shuffling the file means that appending rows to a
+/// file (the project's corpus grows by batches) leaves every earlier row where it was, except the
+/// few that cross the cut as the group grows: a batch of rows is then measured against the same
+/// training and held-out rows as before, not against a fresh draw of the whole file.
 pub fn split(ds: &Dataset, main: usize, holdout: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
     let mut train = Vec::new();
     let mut held = Vec::new();
@@ -33,9 +46,8 @@ pub fn split(ds: &Dataset, main: usize, holdout: f64, seed: u64) -> (Vec<usize>,
             let mut group: Vec<usize> = (0..ds.examples.len())
                 .filter(|&i| ds.examples[i].source == s && ds.examples[i].labels[main] == value)
                 .collect();
-            // The stream comes from the file's content, so a file's split does not depend on
-            // which other files are trained with it.
-            group.shuffle(&mut rng(seed, source_stream(&ds.sources[s].sha256)));
+            // Ties (the same text twice in a file) keep the file's order.
+            group.sort_by_cached_key(|&i| (row_key(seed, &ds.examples[i].text), i));
             let n_held = (group.len() as f64 * holdout).round() as usize;
             held.extend_from_slice(&group[..n_held]);
             train.extend_from_slice(&group[n_held..]);
@@ -122,5 +134,53 @@ mod tests {
         }
         let (_, h3) = split(&ds, 0, 0.2, 8);
         assert_ne!(h1, h3);
+    }
+
+    fn one_file(texts: &[String]) -> Dataset {
+        let mut ds = Dataset {
+            labels: vec!["toxic".into()],
+            ..Dataset::default()
+        };
+        ds.sources.push(crate::io::dataset::Source {
+            path: "corpus.csv".into(),
+            sha256: "0".repeat(64),
+            rows: texts.len() as u64,
+            columns: vec![],
+        });
+        for (i, t) in texts.iter().enumerate() {
+            ds.examples.push(crate::io::dataset::Example {
+                text: t.clone(),
+                labels: vec![Some(i % 4 == 0)],
+                source: 0,
+                line: i as u64 + 2,
+            });
+        }
+        ds
+    }
+
+    /// Appending a batch of rows to a file keeps the earlier rows' parts, but for the few that
+    /// cross the cut as the groups grow; a shuffle seeded by the file's content redrew them all.
+    #[test]
+    fn appending_rows_keeps_the_earlier_rows_parts() {
+        let texts: Vec<String> = (0..1000).map(|i| format!("comment number {i}")).collect();
+        let (_, before) = split(&one_file(&texts), 0, 0.2, 42);
+        let mut grown = texts.clone();
+        grown.extend((0..40).map(|i| format!("a new comment {i}")));
+        let (_, after) = split(&one_file(&grown), 0, 0.2, 42);
+        let moved = (0..1000)
+            .filter(|i| before.contains(i) != after.contains(i))
+            .count();
+        // 40 rows more move each group's cut by 8 rows at most (20% of 40): those, no more.
+        assert!(moved <= 8, "{moved} earlier rows changed part");
+        assert_eq!(before.len(), 200);
+        assert_eq!(after.len(), 208);
+        // The same holds for rows inserted at the top: a row's place is its text's, not its line's.
+        let mut top: Vec<String> = (0..40).map(|i| format!("a new comment {i}")).collect();
+        top.extend(texts.iter().cloned());
+        let (_, shifted) = split(&one_file(&top), 0, 0.2, 42);
+        let moved = (0..1000)
+            .filter(|&i| before.contains(&i) != shifted.contains(&(i + 40)))
+            .count();
+        assert!(moved <= 8, "{moved} earlier rows changed part");
     }
 }
