@@ -15,7 +15,7 @@ sklearn_venv
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
-bash training/train-default.sh --out "$work/model.json" --split-out "$work/split.csv" --quiet
+bash training/train-default.sh --out "$work/model.json" --holdout 0.2 --split-out "$work/split.csv" --quiet
 echo "moderate train: $(( $(date +%s) - start )) s" >&2
 "$SKLEARN_PYTHON" training/compare.py \
   --model "$work/model.json" --split "$work/split.csv" \

@@ -14,7 +14,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 start=$SECONDS
-bash training/train-default.sh --out "$work/model.json" --quiet
+bash training/train-default.sh --out "$work/model.json" --holdout 0.2 --quiet
 echo "quality gate: default recipe trained in $((SECONDS - start)) s"
 loso=()
 while read -r name _; do

@@ -2,6 +2,10 @@
 # Train the default model embedded in moderate: the project's corpus plus the French shared data.
 #   bash training/train-default.sh                   # writes models/default.json
 #   bash training/train-default.sh --out OTHER.json  # extra arguments go to `moderate train`
+# The shipped model trains on every row (--holdout 0): a fifth of the hand-written corpus held out
+# changed the functional suite by four or five cases per category depending on which fifth it was
+# (training/README.md, seventh pass). Its held-out figures come from the quality gate's own run of
+# the same recipe with --holdout 0.2 (training/quality-gate.sh); pass --holdout to get them here.
 # The files and flags are in training/recipe.sh (why these files: training/README.md; davidson and
 # jigsaw_subset_en are left out, measured).
 set -euo pipefail
@@ -18,7 +22,13 @@ if ! recipe_vectors; then
   exit 2
 fi
 out=(--out models/default.json)
-for a in "$@"; do [ "$a" = "--out" ] && out=(); done
+holdout=(--holdout 0)
+for a in "$@"; do
+  case "$a" in
+    --out | --out=*) out=() ;;
+    --holdout | --holdout=*) holdout=() ;;
+  esac
+done
 recipe_data_args
 exec ./target/release/moderate train "${RECIPE_DATA_ARGS[@]}" "${RECIPE_TRAIN_ARGS[@]}" \
-  "${out[@]}" "$@"
+  "${out[@]}" "${holdout[@]}" "$@"
