@@ -14,14 +14,9 @@
 //! non-ASCII character next to a token is a symbol, never part of it: the stages that only handle
 //! ASCII words (segmentation) say what they do with such neighbours.
 
-use std::str::CharIndices;
-
 /// The byte spans of a text's tokens, in order.
 pub fn spans(text: &str) -> Spans<'_> {
-    Spans {
-        len: text.len(),
-        chars: text.char_indices(),
-    }
+    Spans { text, at: 0 }
 }
 
 /// [`spans`] into `out`, cleared first (a buffer reused from text to text).
@@ -43,29 +38,71 @@ pub fn sentences(normalized: &str) -> impl Iterator<Item = &str> {
         .filter(|s| s.chars().any(char::is_alphanumeric))
 }
 
-/// Iterator of [`spans`].
+/// Iterator of [`spans`]. It reads bytes: an ASCII byte is classed by a table, and only the
+/// first byte of a non-ASCII character is decoded (most of a comment is ASCII).
 #[derive(Debug, Clone)]
 pub struct Spans<'a> {
-    len: usize,
-    chars: CharIndices<'a>,
+    text: &'a str,
+    /// Byte offset of the next character to read (always on a character boundary).
+    at: usize,
+}
+
+/// Whether each ASCII byte is a letter or a digit (`char::is_alphanumeric` for ASCII).
+const ASCII_ALNUM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+impl Spans<'_> {
+    /// Whether the character at byte `i` (a boundary) is alphanumeric, and its length in bytes.
+    #[inline]
+    fn class(&self, i: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[i];
+        if b < 0x80 {
+            return (ASCII_ALNUM[b as usize], 1);
+        }
+        // `i` is a character boundary inside the text: there is a character there.
+        self.text[i..]
+            .chars()
+            .next()
+            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+    }
 }
 
 impl Iterator for Spans<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
-        let start = self
-            .chars
-            .by_ref()
-            .find(|(_, c)| c.is_alphanumeric())
-            .map(|(i, _)| i)?;
-        // The character that ends the token is a separator: consuming it loses nothing.
-        let end = self
-            .chars
-            .by_ref()
-            .find(|(_, c)| !c.is_alphanumeric())
-            .map_or(self.len, |(i, _)| i);
-        Some((start, end))
+        let len = self.text.len();
+        let mut i = self.at;
+        let start = loop {
+            if i >= len {
+                self.at = len;
+                return None;
+            }
+            let (alnum, n) = self.class(i);
+            if alnum {
+                break i;
+            }
+            i += n;
+        };
+        i = start;
+        while i < len {
+            let (alnum, n) = self.class(i);
+            if !alnum {
+                // The character that ends the token is a separator: skipping it loses nothing.
+                self.at = i + n;
+                return Some((start, i));
+            }
+            i += n;
+        }
+        self.at = len;
+        Some((start, len))
     }
 }
 
