@@ -527,6 +527,8 @@ impl Featurizer {
         };
         let pooled = table.pool_known(known, self.spec.config.vectors_weight, trace);
         let base = self.layout.vectors_base();
+        out.idx.reserve(pooled.values.len());
+        out.val.reserve(pooled.values.len());
         for (k, &v) in pooled.values.iter().enumerate() {
             if v != 0.0 {
                 out.idx.push((base + k) as u32);
@@ -602,6 +604,8 @@ impl Featurizer {
     fn push_block(&self, features: &[u32], counts: &[u32], out: &mut SparseVec) {
         let start = out.idx.len();
         let base = self.layout.vocab_base();
+        out.idx.reserve(features.len());
+        out.val.reserve(features.len());
         for &id in features {
             let tf = counts[id as usize - base] as f32;
             let tf = if self.spec.config.sublinear_tf {
