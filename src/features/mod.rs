@@ -538,6 +538,11 @@ impl Featurizer {
         pooled.shares
     }
 
+    /// Rows of the word-vector table (0 without a table).
+    pub fn vector_rows(&self) -> usize {
+        self.vectors.as_ref().map_or(0, |t| t.rows())
+    }
+
     /// Row `row` of the word-vector table (empty without a table).
     pub fn vector_row(&self, row: u32) -> &[f32] {
         self.vectors.as_ref().map_or(&[], |t| t.row(row))

@@ -108,6 +108,10 @@ pub struct Model {
     featurizer: Featurizer,
     main: usize,
     weights: AllWeights,
+    /// Each label's `w · row` over the word-vector block, per row of the table, as f32 bits
+    /// (0: not computed yet), filled as reasons need them ([`Model::row_dot`]): common words
+    /// come back in comment after comment. Shared by clones (same weights).
+    row_dots: std::sync::Arc<[std::sync::atomic::AtomicU32]>,
 }
 
 /// A scored comment.
@@ -141,7 +145,11 @@ impl Model {
             .ok_or_else(|| {
                 Error::Model(format!("main label '{}' has no model", data.main_label))
             })?;
+        let row_dots = (0..data.labels.len() * featurizer.vector_rows())
+            .map(|_| std::sync::atomic::AtomicU32::new(0))
+            .collect();
         Ok(Model {
+            row_dots,
             weights: AllWeights::new(&data.labels),
             data,
             featurizer,
