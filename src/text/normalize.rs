@@ -56,11 +56,12 @@ pub fn normalize(text: &str) -> String {
 /// needs no allocation for it).
 const WORK_KEPT: usize = 1 << 14;
 
+/// [`normalize`]'s working memory: the characters of a step's input, with or without their byte
+/// offsets.
+type Work = (Vec<char>, Vec<(usize, char)>);
+
 thread_local! {
-    /// [`normalize`]'s working memory: the characters of a step's input, with or without their
-    /// byte offsets.
-    static WORK: std::cell::RefCell<(Vec<char>, Vec<(usize, char)>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static WORK: std::cell::RefCell<Work> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// Characters that break up a word without being part of it when they stand between two letters:
