@@ -182,6 +182,30 @@ pub(crate) mod tests {
         }
     }
 
+    /// The byte reader gives the spans of the character walk it replaced on any text, not only
+    /// normalized ones (capitals and segmentation read the original text): ASCII and other
+    /// scripts, combining marks, emoji, invisible and control characters.
+    #[test]
+    fn spans_of_raw_texts_are_those_of_a_character_walk() {
+        let texts = [
+            "",
+            "a",
+            " ",
+            "ÉCOUTE-moi, ça va ?",
+            "e\u{301}te\u{301} 🤬con🙂nard 2024\u{200B}x",
+            "中文 テスト Ж ж ب١٢٣ ①② ½ x²",
+            "\u{0}\t\r\nab\u{7f}cd\u{85}ef",
+            "ＡＢ 𝐜𝐨𝐧 ﬁn ß ǅ",
+        ];
+        for text in texts {
+            assert_eq!(
+                spans(text).collect::<Vec<_>>(),
+                old_feature_spans(text),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn tokens_and_sentences() {
         let n = normalize("Les rats, dehors! Vraiment.\nFin 2024… «ok» G7");
