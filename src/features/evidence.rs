@@ -123,19 +123,15 @@ impl Ratios {
         leave_out: Option<&[Option<bool>]>,
     ) -> Vec<f32> {
         let n_labels = self.labels;
+        let Some(own) = leave_out else {
+            return self.stored_values(entries);
+        };
         let mut sums = vec![0f32; 2 * n_labels];
         let mut counts = [0u32; 2];
         for &e in entries {
             let k = (self.kind(e) == NgramKind::Char) as usize;
             counts[k] += 1;
             let ratios = &self.ratios[e as usize * n_labels..(e as usize + 1) * n_labels];
-            let Some(own) = leave_out else {
-                // Scoring: the stored ratios.
-                for (l, &r) in ratios.iter().enumerate() {
-                    sums[2 * l + k] += r;
-                }
-                continue;
-            };
             let entry = &evidence.entries[e as usize];
             for (l, &stored) in ratios.iter().enumerate() {
                 let r = match own.get(l).copied().flatten() {
@@ -172,6 +168,34 @@ impl Ratios {
             }
         }
         sums
+    }
+
+    /// [`Ratios::values`] at scoring time (no leave-out): the stored ratios. Word and character
+    /// sums are kept apart, each label's in entry order as in `values`, so that a row adds
+    /// to contiguous sums.
+    fn stored_values(&self, entries: &[u32]) -> Vec<f32> {
+        let n_labels = self.labels;
+        let mut sums = [vec![0f32; n_labels], vec![0f32; n_labels]];
+        let mut counts = [0u32; 2];
+        for &e in entries {
+            let k = (self.kind(e) == NgramKind::Char) as usize;
+            counts[k] += 1;
+            for (s, &r) in sums[k].iter_mut().zip(self.row(e)) {
+                *s += r;
+            }
+        }
+        let mut out = vec![0f32; 2 * n_labels];
+        for (l, pair) in out.chunks_exact_mut(2).enumerate() {
+            for (k, v) in pair.iter_mut().enumerate() {
+                let c = counts[k];
+                *v = if c > 0 {
+                    sums[k][l] / c as f32
+                } else {
+                    sums[k][l]
+                };
+            }
+        }
+        out
     }
 }
 

@@ -164,6 +164,11 @@ impl VectorTable {
         self.dim
     }
 
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows.len() / self.dim.max(1)
+    }
+
     /// One row.
     pub fn row(&self, row: u32) -> &[f32] {
         let s = row as usize * self.dim;

@@ -161,12 +161,7 @@ impl Model {
         // its exact share, under the word.
         let vectors_base = layout.vectors_base();
         for &(start, end, row, factor) in &a.vector_shares {
-            let dot: f32 = featurizer
-                .vector_row(row)
-                .iter()
-                .enumerate()
-                .map(|(k, v)| w[vectors_base + k] * v)
-                .sum();
+            let dot = self.row_dot(label, row, vectors_base);
             spans.push(((start, end), NgramKind::Word, factor * dot));
         }
         // Under the token's text: a word pair is a phrase.
@@ -193,6 +188,36 @@ impl Model {
             .filter(|(_, v)| *v != 0.0)
             .map(|(reason, weight)| Contribution { reason, weight })
             .collect()
+    }
+}
+
+impl Model {
+    /// `w · row` for a label's weights over the word-vector block (from `vectors_base`) and a
+    /// row of the table: computed once per label and row, then read from `row_dots` (the same
+    /// sum in the same order: the same bits).
+    fn row_dot(&self, label: usize, row: u32, vectors_base: usize) -> f32 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let rows = self.featurizer().vector_rows();
+        let memo = (row as usize) < rows;
+        let memo = self
+            .row_dots
+            .get(label * rows + row as usize)
+            .filter(|_| memo);
+        if let Some(bits) = memo.map(|m| m.load(Relaxed)).filter(|&b| b != 0) {
+            return f32::from_bits(bits);
+        }
+        let w = &self.data.labels[label].weights;
+        let dot: f32 = self
+            .featurizer()
+            .vector_row(row)
+            .iter()
+            .enumerate()
+            .map(|(k, v)| w[vectors_base + k] * v)
+            .sum();
+        if let Some(m) = memo {
+            m.store(dot.to_bits(), Relaxed);
+        }
+        dot
     }
 }
 

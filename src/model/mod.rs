@@ -53,12 +53,65 @@ impl LabelModel {
 /// 9 MB, a site model with a larger vocabulary a few times that.
 pub const MAX_MODEL_BYTES: u64 = 256 << 20;
 
+/// The weights of every label, feature by feature: one read of a feature's weights serves every
+/// label (one cache line, not one per label), and the labels' sums are independent lanes the
+/// compiler can add side by side. Labels go in groups of [`LANES`]:
+/// `data[(group · dim + feature) · LANES + lane]` is label `group · LANES + lane`'s weight (0
+/// past the last label).
+#[derive(Debug, Clone)]
+struct AllWeights {
+    data: Vec<f32>,
+    dim: usize,
+}
+
+/// Labels per group of [`AllWeights`].
+const LANES: usize = 8;
+
+impl AllWeights {
+    fn new(labels: &[LabelModel]) -> AllWeights {
+        let dim = labels.iter().map(|l| l.weights.len()).max().unwrap_or(0);
+        let groups = labels.len().div_ceil(LANES);
+        let mut data = vec![0f32; groups * dim * LANES];
+        for (l, label) in labels.iter().enumerate() {
+            let (group, lane) = (l / LANES, l % LANES);
+            for (i, &w) in label.weights.iter().enumerate() {
+                data[(group * dim + i) * LANES + lane] = w;
+            }
+        }
+        AllWeights { data, dim }
+    }
+
+    /// `w·x` for every label, into `out` (one per label). Each label's sum runs over `x` in
+    /// order from −0.0, as [`SparseVec::dot`]'s `sum()` does, so the results are the same bits.
+    fn dots(&self, x: &SparseVec, out: &mut [f32]) {
+        for (group, out) in out.chunks_mut(LANES).enumerate() {
+            let rows = &self.data[group * self.dim * LANES..(group + 1) * self.dim * LANES];
+            let mut acc = [-0.0f32; LANES];
+            for (&i, &v) in x.idx.iter().zip(&x.val) {
+                let i = i as usize * LANES;
+                let Some(w) = rows.get(i..i + LANES) else {
+                    continue;
+                };
+                for (a, &w) in acc.iter_mut().zip(w) {
+                    *a += w * v;
+                }
+            }
+            out.copy_from_slice(&acc[..out.len()]);
+        }
+    }
+}
+
 /// A loaded model, ready to score.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub data: ModelData,
     featurizer: Featurizer,
     main: usize,
+    weights: AllWeights,
+    /// Each label's `w · row` over the word-vector block, per row of the table, as f32 bits
+    /// (0: not computed yet), filled as reasons need them ([`Model::row_dot`]): common words
+    /// come back in comment after comment. Shared by clones (same weights).
+    row_dots: std::sync::Arc<[std::sync::atomic::AtomicU32]>,
 }
 
 /// A scored comment.
@@ -92,7 +145,12 @@ impl Model {
             .ok_or_else(|| {
                 Error::Model(format!("main label '{}' has no model", data.main_label))
             })?;
+        let row_dots = (0..data.labels.len() * featurizer.vector_rows())
+            .map(|_| std::sync::atomic::AtomicU32::new(0))
+            .collect();
         Ok(Model {
+            row_dots,
+            weights: AllWeights::new(&data.labels),
             data,
             featurizer,
             main,
@@ -168,14 +226,45 @@ impl Model {
         self.scores_and_source(analysis, sentences).0
     }
 
-    /// [`Model::scores_of`], and the label that set the main score: the main label itself, or
-    /// (`main_covers`) the other label that raised it.
-    fn scores_and_source(&self, analysis: &Analysis, sentences: &[SparseVec]) -> (Vec<f32>, usize) {
+    /// `w·x + bias` of every label (in model order) for the comment, then for each pooled
+    /// sentence (`n_labels` values each, one after the other): one pass over each vector.
+    fn linear_scores(&self, x: &SparseVec, sentences: &[SparseVec]) -> (Vec<f32>, Vec<f32>) {
+        let n = self.data.labels.len();
+        let linear = |x: &SparseVec, out: &mut [f32]| {
+            self.weights.dots(x, out);
+            for (z, label) in out.iter_mut().zip(&self.data.labels) {
+                *z += label.bias;
+            }
+        };
+        let mut whole = vec![0f32; n];
+        linear(x, &mut whole);
+        let mut parts = vec![0f32; n * sentences.len()];
+        for (s, out) in sentences.iter().zip(parts.chunks_mut(n.max(1))) {
+            linear(s, out);
+        }
+        (whole, parts)
+    }
+
+    /// [`Model::scores_of`], the label that set the main score: the main label itself, or
+    /// (`main_covers`) the other label that raised it, and [`Model::linear_scores`].
+    fn scores_and_source(
+        &self,
+        analysis: &Analysis,
+        sentences: &[SparseVec],
+    ) -> (Vec<f32>, usize, (Vec<f32>, Vec<f32>)) {
+        let n = self.data.labels.len();
+        let (whole, parts) = self.linear_scores(&analysis.vector, sentences);
+        // Each label's highest over the comment and its sentences, in sentence order (as
+        // `LabelModel::pooled_probability`).
         let mut scores: Vec<f32> = self
             .data
             .labels
             .iter()
-            .map(|l| l.pooled_probability(&analysis.vector, sentences))
+            .enumerate()
+            .map(|(l, label)| {
+                let z = parts.chunks(n).fold(whole[l], |z, s| z.max(s[l]));
+                sigmoid(z + label.offset)
+            })
             .collect();
         let mut source = self.main;
         if self.data.main_covers {
@@ -198,7 +287,7 @@ impl Model {
             }
             scores[self.main] = raised;
         }
-        (scores, source)
+        (scores, source, (whole, parts))
     }
 
     /// The scores, the labels flagged, and the reasons (for flagged comments, or all with
@@ -219,7 +308,7 @@ impl Model {
             .iter_mut()
             .map(|a| std::mem::take(&mut a.vector))
             .collect();
-        let (scores, source) = self.scores_and_source(&analysis, &vectors);
+        let (scores, source, (whole, parts)) = self.scores_and_source(&analysis, &vectors);
         let shouting = analysis.caps.shouting();
         let mut flagged: Vec<String> = self
             .data
@@ -236,13 +325,16 @@ impl Model {
             // The reasons of what raised the main score (the main label's contributions, or
             // those of the label that raised it): the comment, or its worst sentence for that
             // label (named first, `sentence:N` counting from 1).
-            let label = &self.data.labels[source];
-            let whole = label.probability(&analysis.vector);
+            // `LabelModel::probability` of the comment and of each sentence, from the linear
+            // scores already made.
+            let n = self.data.labels.len();
+            let offset = self.data.labels[source].offset;
+            let whole = sigmoid(whole[source] + offset);
             let worst = spans
                 .iter()
-                .zip(&vectors)
+                .zip(parts.chunks(n))
                 .enumerate()
-                .map(|(i, (span, v))| ((i, span), label.probability(v)))
+                .map(|(i, (span, z))| ((i, span), sigmoid(z[source] + offset)))
                 .filter(|&(_, s)| s > whole)
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             match worst {

@@ -36,14 +36,32 @@ use crate::text::lang;
 
 /// Normalize a comment for matching. See the module documentation for the rules.
 pub fn normalize(text: &str) -> String {
-    // Working memory shared by the steps (each clears it first), and steps 1b and 3 hand back
-    // their input when they change nothing: fewer allocations per text.
-    let mut chars: Vec<char> = Vec::new();
-    let mut indexed: Vec<(usize, char)> = Vec::new();
-    let folded = fold_chars(text);
-    let unbroken = drop_inner_noise(&folded, &mut chars);
-    let joined = join_spaced_letters(&unbroken, &mut indexed);
-    fold_words(&joined, &mut chars)
+    // Working memory shared by the steps (each clears it first) and kept per thread from text
+    // to text, and steps 1b and 3 hand back their input when they change nothing: fewer
+    // allocations per text.
+    WORK.with(|work| {
+        let (chars, indexed) = &mut *work.borrow_mut();
+        let folded = fold_chars(text);
+        let unbroken = drop_inner_noise(&folded, chars);
+        let joined = join_spaced_letters(&unbroken, indexed);
+        let out = fold_words(&joined, chars);
+        // A very long text's buffers are not kept.
+        chars.shrink_to(WORK_KEPT);
+        indexed.shrink_to(WORK_KEPT);
+        out
+    })
+}
+
+/// Characters of working memory [`normalize`] keeps per thread (a comment of up to 16 KB
+/// needs no allocation for it).
+const WORK_KEPT: usize = 1 << 14;
+
+/// [`normalize`]'s working memory: the characters of a step's input, with or without their byte
+/// offsets.
+type Work = (Vec<char>, Vec<(usize, char)>);
+
+thread_local! {
+    static WORK: std::cell::RefCell<Work> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// Characters that break up a word without being part of it when they stand between two letters:

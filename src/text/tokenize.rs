@@ -14,14 +14,9 @@
 //! non-ASCII character next to a token is a symbol, never part of it: the stages that only handle
 //! ASCII words (segmentation) say what they do with such neighbours.
 
-use std::str::CharIndices;
-
 /// The byte spans of a text's tokens, in order.
 pub fn spans(text: &str) -> Spans<'_> {
-    Spans {
-        len: text.len(),
-        chars: text.char_indices(),
-    }
+    Spans { text, at: 0 }
 }
 
 /// [`spans`] into `out`, cleared first (a buffer reused from text to text).
@@ -43,29 +38,71 @@ pub fn sentences(normalized: &str) -> impl Iterator<Item = &str> {
         .filter(|s| s.chars().any(char::is_alphanumeric))
 }
 
-/// Iterator of [`spans`].
+/// Iterator of [`spans`]. It reads bytes: an ASCII byte is classed by a table, and only the
+/// first byte of a non-ASCII character is decoded (most of a comment is ASCII).
 #[derive(Debug, Clone)]
 pub struct Spans<'a> {
-    len: usize,
-    chars: CharIndices<'a>,
+    text: &'a str,
+    /// Byte offset of the next character to read (always on a character boundary).
+    at: usize,
+}
+
+/// Whether each ASCII byte is a letter or a digit (`char::is_alphanumeric` for ASCII).
+const ASCII_ALNUM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+impl Spans<'_> {
+    /// Whether the character at byte `i` (a boundary) is alphanumeric, and its length in bytes.
+    #[inline]
+    fn class(&self, i: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[i];
+        if b < 0x80 {
+            return (ASCII_ALNUM[b as usize], 1);
+        }
+        // `i` is a character boundary inside the text: there is a character there.
+        self.text[i..]
+            .chars()
+            .next()
+            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+    }
 }
 
 impl Iterator for Spans<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
-        let start = self
-            .chars
-            .by_ref()
-            .find(|(_, c)| c.is_alphanumeric())
-            .map(|(i, _)| i)?;
-        // The character that ends the token is a separator: consuming it loses nothing.
-        let end = self
-            .chars
-            .by_ref()
-            .find(|(_, c)| !c.is_alphanumeric())
-            .map_or(self.len, |(i, _)| i);
-        Some((start, end))
+        let len = self.text.len();
+        let mut i = self.at;
+        let start = loop {
+            if i >= len {
+                self.at = len;
+                return None;
+            }
+            let (alnum, n) = self.class(i);
+            if alnum {
+                break i;
+            }
+            i += n;
+        };
+        i = start;
+        while i < len {
+            let (alnum, n) = self.class(i);
+            if !alnum {
+                // The character that ends the token is a separator: skipping it loses nothing.
+                self.at = i + n;
+                return Some((start, i));
+            }
+            i += n;
+        }
+        self.at = len;
+        Some((start, len))
     }
 }
 
@@ -141,6 +178,30 @@ pub(crate) mod tests {
             assert!(
                 all.contains(c),
                 "{c:?} never reached the normalized samples"
+            );
+        }
+    }
+
+    /// The byte reader gives the spans of the character walk it replaced on any text, not only
+    /// normalized ones (capitals and segmentation read the original text): ASCII and other
+    /// scripts, combining marks, emoji, invisible and control characters.
+    #[test]
+    fn spans_of_raw_texts_are_those_of_a_character_walk() {
+        let texts = [
+            "",
+            "a",
+            " ",
+            "ÉCOUTE-moi, ça va ?",
+            "e\u{301}te\u{301} 🤬con🙂nard 2024\u{200B}x",
+            "中文 テスト Ж ж ب١٢٣ ①② ½ x²",
+            "\u{0}\t\r\nab\u{7f}cd\u{85}ef",
+            "ＡＢ 𝐜𝐨𝐧 ﬁn ß ǅ",
+        ];
+        for text in texts {
+            assert_eq!(
+                spans(text).collect::<Vec<_>>(),
+                old_feature_spans(text),
+                "{text:?}"
             );
         }
     }

@@ -308,7 +308,8 @@ fn without_mentions_and_links(text: &str) -> String {
     for word in text.split_whitespace() {
         // Compared whatever the ASCII case, with no lower-case copy of each word.
         if word.starts_with('@')
-            || word.contains("://")
+            // A plain scan: `str::contains` sets up a substring searcher for every word.
+            || word.as_bytes().windows(3).any(|w| w == b"://")
             || word
                 .as_bytes()
                 .get(..4)
@@ -481,7 +482,10 @@ fn count_words(text: &str) -> Counts {
         // `raw.to_lowercase()`, which differs from lower-casing each character only for a
         // capital sigma.
         word.clear();
-        if raw.contains('Σ') {
+        if raw.is_ascii() {
+            word.push_str(raw);
+            word.make_ascii_lowercase();
+        } else if raw.contains('Σ') {
             word.push_str(&raw.to_lowercase());
         } else {
             word.extend(raw.chars().flat_map(char::to_lowercase));
