@@ -101,17 +101,13 @@ pub struct TermSyntax {
 /// line: an unclosed `{`, a `}` with no `{`, a `{` inside braces, or `{}`.
 pub fn read_terms(text: &str) -> std::result::Result<Vec<String>, TermSyntax> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (n, line) in term_lines(text) {
         let expanded = expand_alternatives(line).map_err(|(column, message)| TermSyntax {
             line: n as u64 + 1,
             column,
             message,
         })?;
-        out.extend(expanded.into_iter().map(|t| t.trim().to_string()));
+        out.extend(expanded);
     }
     Ok(out)
 }
@@ -119,16 +115,17 @@ pub fn read_terms(text: &str) -> std::result::Result<Vec<String>, TermSyntax> {
 /// The lists shipped with this build, read with [`read_terms`]: a test checks that every one of
 /// them is well formed, so a malformed line (which cannot happen) is kept as written.
 pub fn parse_terms(text: &str) -> Vec<String> {
+    term_lines(text)
+        .flat_map(|(_, l)| expand_alternatives(l).unwrap_or_else(|_| vec![l.to_string()]))
+        .collect()
+}
+
+/// The lines of a list that hold terms (0-based index, trimmed): not blank, not a `#` comment.
+fn term_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .flat_map(|l| {
-            expand_alternatives(l)
-                .unwrap_or_else(|_| vec![l.to_string()])
-                .into_iter()
-                .map(|t| t.trim().to_string())
-        })
-        .collect()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// Every term one line stands for (see [`read_terms`]); the error is the 1-based character where
@@ -163,7 +160,8 @@ fn expand_alternatives(line: &str) -> std::result::Result<Vec<String>, (u64, &'s
     }
     match group {
         Some((start, _)) => Err((start, "`{` never closed")),
-        None => Ok(terms),
+        // An empty alternative next to a space leaves it at an end: `{qu'on |}le pende`.
+        None => Ok(terms.into_iter().map(|t| t.trim().to_string()).collect()),
     }
 }
 
