@@ -15,7 +15,6 @@ Prints one JSON line of ROC AUC per source left out (variant B, then B+K{cluster
 Results: training/vectors/RESULTS.md, "Word clusters".
 """
 import json
-import math
 import os
 import sys
 import time
@@ -65,31 +64,7 @@ def main():
         return [" ".join(f"c{m[w]}" if w in m else w for w in t) for t in tl]
 
     for held in helds:
-        train = [n for n in names if n != held]
-        tr_text = [s for n in train for s in joined[n]]
-        tr_toks = [t for n in train for t in toks[n]]
-        y_tr = np.concatenate([sources[n][1] for n in train])
-        sw = np.concatenate([
-            np.where(sources[n][1] == 1, len(sources[n][1]) / (2 * sources[n][1].sum()),
-                     len(sources[n][1]) / (2 * (len(sources[n][1]) - sources[n][1].sum())))
-            for n in train
-        ])
-        y_te = sources[held][1]
-        word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2),
-                               sublinear_tf=True, min_df=2)
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-        x_tr = hstack([word.fit_transform(tr_text), char.fit_transform(tr_text)]).tocsr()
-        x_te = hstack([word.transform(joined[held]), char.transform(joined[held])]).tocsr()
-        df = {}
-        for t in tr_toks:
-            for w in set(t):
-                df[w] = df.get(w, 0) + 1
-        nd = len(tr_toks)
-        top = math.log(1 + nd) + 1
-
-        def idf(w):
-            return top if w not in df else math.log((1 + nd) / (1 + df[w])) + 1
-
+        tr_toks, y_tr, sw, y_te, x_tr, x_te, idf = ev.fold_tfidf(sources, toks, joined, held)
         b_tr = hstack([x_tr, csr_matrix(ev.pooled(tr_toks, lookup, idf, q100, "mean"))]).tocsr()
         b_te = hstack([x_te, csr_matrix(ev.pooled(toks[held], lookup, idf, q100, "mean"))]).tocsr()
         res = {}

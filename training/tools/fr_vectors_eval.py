@@ -106,6 +106,42 @@ def pooled(tok_lists, lookup, weight, table, mode):
     return out / norms
 
 
+def fold_tfidf(sources, toks, joined, held):
+    """One leave-one-out fold of variant A: the other sources' tokens, labels and sample weights
+    (each file's positives and negatives weighed equally), the TF-IDF matrices of both sides, and
+    the IDF of a word from the training side's document frequencies (the largest for an unseen
+    word). Shared by fr_clusters_eval.py."""
+    train = [n for n in sources if n != held]
+    tr_text = [s for n in train for s in joined[n]]
+    tr_toks = [t for n in train for t in toks[n]]
+    y_tr = np.concatenate([sources[n][1] for n in train])
+    sw = np.concatenate(
+        [
+            np.where(sources[n][1] == 1, len(sources[n][1]) / (2 * sources[n][1].sum()),
+                     len(sources[n][1]) / (2 * (len(sources[n][1]) - sources[n][1].sum())))
+            for n in train
+        ]
+    )
+    y_te = sources[held][1]
+    word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2),
+                           sublinear_tf=True, min_df=2)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
+    x_tr = hstack([word.fit_transform(tr_text), char.fit_transform(tr_text)]).tocsr()
+    x_te = hstack([word.transform(joined[held]), char.transform(joined[held])]).tocsr()
+    df = {}
+    for t in tr_toks:
+        for w in set(t):
+            df[w] = df.get(w, 0) + 1
+    n_docs = len(tr_toks)
+    max_idf = math.log((1 + n_docs) / 1) + 1
+
+    def idf(w):
+        d = df.get(w)
+        return max_idf if d is None else math.log((1 + n_docs) / (1 + d)) + 1
+
+    return tr_toks, y_tr, sw, y_te, x_tr, x_te, idf
+
+
 def cmd_eval(args, mod):
     t0 = time.time()
     sources = {}
@@ -139,33 +175,7 @@ def cmd_eval(args, mod):
     variants = args.variants.split(",")
     results = {"coverage": cov, "settings": vars(args) | {"vector_words": len(lookup)}, "folds": {}}
     for held in names:
-        train = [n for n in names if n != held]
-        tr_text = [s for n in train for s in joined[n]]
-        tr_toks = [t for n in train for t in toks[n]]
-        y_tr = np.concatenate([sources[n][1] for n in train])
-        sw = np.concatenate(
-            [
-                np.where(sources[n][1] == 1, len(sources[n][1]) / (2 * sources[n][1].sum()),
-                         len(sources[n][1]) / (2 * (len(sources[n][1]) - sources[n][1].sum())))
-                for n in train
-            ]
-        )
-        y_te = sources[held][1]
-        word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2),
-                               sublinear_tf=True, min_df=2)
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-        x_tr = hstack([word.fit_transform(tr_text), char.fit_transform(tr_text)]).tocsr()
-        x_te = hstack([word.transform(joined[held]), char.transform(joined[held])]).tocsr()
-        df = {}
-        for t in tr_toks:
-            for w in set(t):
-                df[w] = df.get(w, 0) + 1
-        n_docs = len(tr_toks)
-        max_idf = math.log((1 + n_docs) / 1) + 1
-
-        def idf(w):
-            d = df.get(w)
-            return max_idf if d is None else math.log((1 + n_docs) / (1 + d)) + 1
+        tr_toks, y_tr, sw, y_te, x_tr, x_te, idf = fold_tfidf(sources, toks, joined, held)
 
         def sif(w, a=1e-3):
             # Zipf: p(rank) ~ 1 / ((rank + 1) * H), H ~ ln(500000) + 0.577
