@@ -103,6 +103,31 @@ fn execution_wishes_are_threats_and_the_news_participle_is_not() {
 }
 
 #[test]
+fn shut_up_at_someone_is_an_insult_and_the_farm_is_not() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let insult = |t: &str| {
+        let mut out = Vec::new();
+        lex.find(&normalize(t), &mut out);
+        out.iter().any(|m| m.category == Category::Insult)
+    };
+    for rude in [
+        "Ferme-la, personne ne t'a demandé ton avis",
+        "Fermez-la un peu, on vous a assez entendus",
+        "Boucle-la et lis l'article",
+        "Ferme ton clapet",
+    ] {
+        assert!(insult(rude), "{rude}");
+    }
+    for fine in [
+        "Ferme la porte en partant, il fait froid",
+        "La ferme de mon oncle a brûlé cet été",
+        "Ils ferment la boucle du périphérique la nuit",
+    ] {
+        assert!(!insult(fine), "{fine}");
+    }
+}
+
+#[test]
 fn exact_spelling_entries_keep_their_doubled_letters() {
     let lex = Lexicon::new(&LexiconSource {
         lists: vec![TermList {
