@@ -37,7 +37,8 @@ if [ -z "$base_tf" ]; then
   recipe_vectors
   recipe_data_args "$RECIPE_SHARED/toxifrench_bench/data.csv"
   echo "adapt.sh: training the default recipe without toxifrench_bench..." >&2
-  "$bin" train "${RECIPE_DATA_ARGS[@]}" "${RECIPE_TRAIN_ARGS[@]}" --holdout 0 --quiet \
+  recipe_train_args
+  "$bin" train "${RECIPE_DATA_ARGS[@]}" "${RECIPE_ARGS[@]}" --holdout 0 --quiet \
     --out "$work/base-tf.bin"
   base_tf=$work/base-tf.bin
 fi

@@ -63,6 +63,7 @@ if [ "$fast" = 1 ]; then
   done
 fi
 train_args+=("${extra[@]}")
+recipe_train_args "${train_args[@]}"
 main_label=${RECIPE_LABELS%%,*}
 
 in_recipe() {
@@ -111,7 +112,7 @@ for run in "${runs[@]}"; do
   echo "loso.sh: training $trained ($(date +%H:%M:%S))" >&2
   # Bash's `time` writes wall, user and system seconds to the file; the training's own stderr
   # goes to fd 3 (this script's stderr).
-  { time "$bin" train "${RECIPE_DATA_ARGS[@]}" "${RECIPE_TRAIN_ARGS[@]}" --holdout 0 --quiet \
+  { time "$bin" train "${RECIPE_DATA_ARGS[@]}" "${RECIPE_ARGS[@]}" --holdout 0 --quiet \
     --out "$work/$run/model.json" "${train_args[@]}" 2>&3; } 3>&2 2>"$work/$run/time"
   read -r wall cpu < <(awk '{ printf "%.0f %.0f\n", $1, $2 + $3 }' "$work/$run/time")
   scored=() score_args=()

@@ -30,5 +30,6 @@ for a in "$@"; do
   esac
 done
 recipe_data_args
-exec ./target/release/moderate train "${RECIPE_DATA_ARGS[@]}" "${RECIPE_TRAIN_ARGS[@]}" \
+recipe_train_args "$@"
+exec ./target/release/moderate train "${RECIPE_DATA_ARGS[@]}" "${RECIPE_ARGS[@]}" \
   "${out[@]}" "${holdout[@]}" "$@"
