@@ -37,6 +37,20 @@ pub use source::{parse_terms, Category, LexiconSource, TermList};
 /// Collapse runs of the same character to one (`connard` → `conard`), recording in `runs`, for
 /// each byte pushed, whether the character was doubled (1) or not (0).
 fn skeleton_into(token: &str, out: &mut String, runs: &mut Vec<u8>) {
+    if token.is_ascii() {
+        // A byte per character: no per-character fill of `runs`.
+        let mut last = None;
+        for b in token.bytes() {
+            if Some(b) != last {
+                out.push(char::from(b));
+                runs.push(0);
+            } else if let Some(r) = runs.last_mut() {
+                *r = 1;
+            }
+            last = Some(b);
+        }
+        return;
+    }
     let mut last = None;
     for c in token.chars() {
         if Some(c) != last {
