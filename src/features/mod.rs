@@ -184,18 +184,19 @@ impl Vocabulary for Featurizer {
 
 /// The n-gram counts of one text being featurized (in [`Scratch`]), and where each n-gram
 /// occurred when traced.
-struct Tally<'s> {
+/// `TRACE`: whether occurrences are recorded, a constant so that counting an untraced n-gram
+/// tests nothing for it.
+struct Tally<'s, const TRACE: bool> {
     counts: &'s mut [u32],
     entry_counts: &'s mut [u32],
     features: &'s mut Vec<u32>,
     entries: &'s mut Vec<u32>,
     occurrences: &'s mut Vec<Occurrence>,
     evidence_occurrences: &'s mut Vec<Occurrence>,
-    trace: bool,
     vocab_base: usize,
 }
 
-impl Tally<'_> {
+impl<const TRACE: bool> Tally<'_, TRACE> {
     /// Count one occurrence of an n-gram the table holds. Always inlined: it runs for every
     /// n-gram occurrence, and as a call it cost some 7,000 instructions more per comment.
     #[inline(always)]
@@ -213,7 +214,7 @@ impl Tally<'_> {
                 self.features.push(slot.feature);
             }
             *c += 1;
-            if self.trace {
+            if TRACE {
                 self.occurrences.push(at(slot.feature));
             }
         }
@@ -223,7 +224,7 @@ impl Tally<'_> {
                 self.entries.push(slot.entry);
             }
             *c += 1;
-            if self.trace {
+            if TRACE {
                 self.evidence_occurrences.push(at(slot.entry));
             }
         }
@@ -414,6 +415,16 @@ impl Featurizer {
 
     /// The features of a text the analyzer has been through.
     fn featurize(&self, analyzed: Analyzed, trace: bool) -> Analysis {
+        if trace {
+            self.featurize_as::<true>(analyzed)
+        } else {
+            self.featurize_as::<false>(analyzed)
+        }
+    }
+
+    /// [`Featurizer::featurize`], traced when `TRACE`.
+    fn featurize_as<const TRACE: bool>(&self, analyzed: Analyzed) -> Analysis {
+        let trace = TRACE;
         let signals = signals::compute(&analyzed, self.spec.config.shouting_floor);
         let Analyzed {
             truncated,
@@ -452,14 +463,13 @@ impl Featurizer {
             } = &mut *scratch;
             counts.resize(counts.len().max(self.spec.vocab.len()), 0);
             entry_counts.resize(entry_counts.len().max(self.spec.evidence.entries.len()), 0);
-            let mut tally = Tally {
+            let mut tally = Tally::<TRACE> {
                 counts,
                 entry_counts,
                 features,
                 entries,
                 occurrences: &mut occurrences,
                 evidence_occurrences: &mut evidence_occurrences,
-                trace,
                 vocab_base,
             };
             // The same n-grams in the same order as `for_each_ngram`: word n-grams, then each
