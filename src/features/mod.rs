@@ -612,6 +612,9 @@ impl Featurizer {
         }
         // Within the cap, as the comment itself: text past it is not read.
         let (text, _) = crate::text::analyzer::cap(text, self.spec.config.max_chars);
+        if !crate::text::spans::may_have_sentences(text) {
+            return Vec::new();
+        }
         let spans = sentence_spans(text);
         if spans.len() < 2 {
             return Vec::new();
