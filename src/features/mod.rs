@@ -128,6 +128,31 @@ struct Scratch {
     known: Vec<(u32, u32, u32, f32)>,
     chars: CharNgrams,
     tokens: TokenCache,
+    /// One bit per vocabulary feature, all clear between uses: see [`sort_features`].
+    bits: Vec<u64>,
+}
+
+/// Sort the distinct vocabulary features of a text (`features`, each once, from `base`) in
+/// place. Many of them (a long comment has hundreds, of a vocabulary of some thousands): set
+/// their bits in `bits` and read them back in order, clearing them, which costs a pass over the
+/// bitmap instead of a comparison sort. Few: a comparison sort. The same order either way.
+fn sort_features(features: &mut Vec<u32>, bits: &mut [u64], base: u32) {
+    if features.len() < 48 || features.len() * 16 < bits.len() {
+        features.sort_unstable();
+        return;
+    }
+    for &f in features.iter() {
+        let i = (f - base) as usize;
+        bits[i >> 6] |= 1 << (i & 63);
+    }
+    features.clear();
+    for (w, word) in bits.iter_mut().enumerate() {
+        let mut set = std::mem::take(word);
+        while set != 0 {
+            features.push(base + (w as u32) * 64 + set.trailing_zeros());
+            set &= set - 1;
+        }
+    }
 }
 
 thread_local! {
@@ -460,8 +485,10 @@ impl Featurizer {
                 known,
                 chars,
                 tokens,
+                bits,
             } = &mut *scratch;
             counts.resize(counts.len().max(self.spec.vocab.len()), 0);
+            bits.resize(bits.len().max(self.spec.vocab.len().div_ceil(64)), 0);
             entry_counts.resize(entry_counts.len().max(self.spec.evidence.entries.len()), 0);
             let mut tally = Tally::<TRACE> {
                 counts,
@@ -506,7 +533,7 @@ impl Featurizer {
                     vector.val.push(v);
                 }
             }
-            features.sort_unstable();
+            sort_features(features, bits, vocab_base as u32);
             let chars = features.partition_point(|&id| id < (vocab_base + self.n_word) as u32);
             let site = features.partition_point(|&id| id < (vocab_base + self.n_base) as u32);
             self.push_block(&features[..chars], counts, &mut vector);
