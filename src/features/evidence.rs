@@ -46,13 +46,20 @@ pub fn smoothed_log_count_ratio(pos: u32, neg: u32, total_pos: u32, total_neg: u
 /// around it (e^1.5 ≈ 4.5 times more frequent, smoothed, in that label's comments).
 const STRONG_EVIDENCE: f32 = 1.5;
 
+/// Floats per entry of [`Ratios`] when there are at most this many labels.
+const LANES: usize = 8;
+
 /// The evidence table compiled for scoring: the log-count ratio of every entry for every label,
 /// and each entry's kind apart from the entries themselves (which hold their text and counts),
 /// since scoring reads it for every entry a comment has.
 #[derive(Debug, Clone)]
 pub(super) struct Ratios {
-    /// `entry * labels + label`.
+    /// `entry * stride + label`.
     ratios: Vec<f32>,
+    /// Floats per entry in `ratios`: [`LANES`] when there are at most as many labels (0 past the
+    /// last label), so that a comment's sums add a whole row at once, each label in its own
+    /// lane; else the number of labels.
+    stride: usize,
     kinds: Vec<NgramKind>,
     labels: usize,
     /// Pseudo-comments of the smoothing (`FeatureConfig::evidence_smoothing`).
@@ -63,7 +70,8 @@ impl Ratios {
     /// The ratios of a table, or why it is inconsistent.
     pub(super) fn new(evidence: &Evidence, smoothing: f32) -> Result<Ratios, &'static str> {
         let labels = evidence.labels.len();
-        let mut ratios = Vec::with_capacity(evidence.entries.len() * labels);
+        let stride = if labels <= LANES { LANES } else { labels };
+        let mut ratios = Vec::with_capacity(evidence.entries.len() * stride);
         for EvidenceEntry(_, _, counts) in &evidence.entries {
             if counts.len() != 2 * labels {
                 return Err("an evidence entry does not have two counts per label");
@@ -77,9 +85,11 @@ impl Ratios {
                     smoothing,
                 ));
             }
+            ratios.resize(ratios.len() + stride - labels, 0.0);
         }
         Ok(Ratios {
             ratios,
+            stride,
             kinds: evidence.entries.iter().map(|e| e.0).collect(),
             labels,
             smoothing,
@@ -89,7 +99,8 @@ impl Ratios {
     /// The ratios of an entry, one per label.
     #[inline]
     pub(super) fn row(&self, entry: u32) -> &[f32] {
-        &self.ratios[entry as usize * self.labels..(entry as usize + 1) * self.labels]
+        let start = entry as usize * self.stride;
+        &self.ratios[start..start + self.labels]
     }
 
     /// Whether an entry is a word or a character n-gram.
@@ -100,16 +111,13 @@ impl Ratios {
 
     /// The log-count ratio of an entry for a label.
     pub(super) fn ratio(&self, entry: u32, label: usize) -> f32 {
-        self.ratios[entry as usize * self.labels + label]
+        self.ratios[entry as usize * self.stride + label]
     }
 
     /// Whether an entry is strong evidence for one of the labels: a log-count ratio of at least
     /// [`STRONG_EVIDENCE`] (e.g. `abruti`, `idiots`).
     pub(super) fn marks_a_label(&self, entry: u32) -> bool {
-        let (e, n) = (entry as usize, self.labels);
-        self.ratios[e * n..(e + 1) * n]
-            .iter()
-            .any(|&r| r >= STRONG_EVIDENCE)
+        self.row(entry).iter().any(|&r| r >= STRONG_EVIDENCE)
     }
 
     /// The evidence features of a comment from its entries (`evidence` is the table these ratios
@@ -131,7 +139,7 @@ impl Ratios {
         for &e in entries {
             let k = (self.kind(e) == NgramKind::Char) as usize;
             counts[k] += 1;
-            let ratios = &self.ratios[e as usize * n_labels..(e as usize + 1) * n_labels];
+            let ratios = self.row(e);
             let entry = &evidence.entries[e as usize];
             for (l, &stored) in ratios.iter().enumerate() {
                 let r = match own.get(l).copied().flatten() {
@@ -175,6 +183,9 @@ impl Ratios {
     /// to contiguous sums.
     fn stored_values(&self, entries: &[u32]) -> Vec<f32> {
         let n_labels = self.labels;
+        if self.stride == LANES {
+            return self.lane_values(entries);
+        }
         let mut sums = [vec![0f32; n_labels], vec![0f32; n_labels]];
         let mut counts = [0u32; 2];
         for &e in entries {
@@ -196,6 +207,53 @@ impl Ratios {
             }
         }
         out
+    }
+
+    /// [`Ratios::stored_values`] when each entry is a row of [`LANES`]: the same sums in the same
+    /// order (each label's from +0.0, in entry order: the same bits), a whole row at a time.
+    fn lane_values(&self, entries: &[u32]) -> Vec<f32> {
+        // Two accumulators held apart (not indexed by kind), so that each stays in registers
+        // and a row is added in two vector additions.
+        let (mut words, mut chars) = ([0f32; LANES], [0f32; LANES]);
+        let mut counts = [0u32; 2];
+        for &e in entries {
+            let start = e as usize * LANES;
+            let Some(row) = self
+                .ratios
+                .get(start..start + LANES)
+                .and_then(|r| <&[f32; LANES]>::try_from(r).ok())
+            else {
+                continue;
+            };
+            if self.kind(e) == NgramKind::Char {
+                counts[1] += 1;
+                add_lanes(&mut chars, row);
+            } else {
+                counts[0] += 1;
+                add_lanes(&mut words, row);
+            }
+        }
+        let sums = [words, chars];
+        let mut out = vec![0f32; 2 * self.labels];
+        for (l, pair) in out.chunks_exact_mut(2).enumerate() {
+            for (k, v) in pair.iter_mut().enumerate() {
+                let c = counts[k];
+                *v = if c > 0 {
+                    sums[k][l] / c as f32
+                } else {
+                    sums[k][l]
+                };
+            }
+        }
+        out
+    }
+}
+
+/// `sum += row`, lane by lane.
+#[inline(always)]
+fn add_lanes(sum: &mut [f32; LANES], row: &[f32; LANES]) {
+    for (s, &r) in sum.iter_mut().zip(row) {
+        *s += r;
     }
 }
 

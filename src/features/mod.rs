@@ -128,6 +128,31 @@ struct Scratch {
     known: Vec<(u32, u32, u32, f32)>,
     chars: CharNgrams,
     tokens: TokenCache,
+    /// One bit per vocabulary feature, all clear between uses: see [`sort_features`].
+    bits: Vec<u64>,
+}
+
+/// Sort the distinct vocabulary features of a text (`features`, each once, from `base`) in
+/// place. Many of them (a long comment has hundreds, of a vocabulary of some thousands): set
+/// their bits in `bits` and read them back in order, clearing them, which costs a pass over the
+/// bitmap instead of a comparison sort. Few: a comparison sort. The same order either way.
+fn sort_features(features: &mut Vec<u32>, bits: &mut [u64], base: u32) {
+    if features.len() < 48 || features.len() * 16 < bits.len() {
+        features.sort_unstable();
+        return;
+    }
+    for &f in features.iter() {
+        let i = (f - base) as usize;
+        bits[i >> 6] |= 1 << (i & 63);
+    }
+    features.clear();
+    for (w, word) in bits.iter_mut().enumerate() {
+        let mut set = std::mem::take(word);
+        while set != 0 {
+            features.push(base + (w as u32) * 64 + set.trailing_zeros());
+            set &= set - 1;
+        }
+    }
 }
 
 thread_local! {
@@ -184,18 +209,19 @@ impl Vocabulary for Featurizer {
 
 /// The n-gram counts of one text being featurized (in [`Scratch`]), and where each n-gram
 /// occurred when traced.
-struct Tally<'s> {
+/// `TRACE`: whether occurrences are recorded, a constant so that counting an untraced n-gram
+/// tests nothing for it.
+struct Tally<'s, const TRACE: bool> {
     counts: &'s mut [u32],
     entry_counts: &'s mut [u32],
     features: &'s mut Vec<u32>,
     entries: &'s mut Vec<u32>,
     occurrences: &'s mut Vec<Occurrence>,
     evidence_occurrences: &'s mut Vec<Occurrence>,
-    trace: bool,
     vocab_base: usize,
 }
 
-impl Tally<'_> {
+impl<const TRACE: bool> Tally<'_, TRACE> {
     /// Count one occurrence of an n-gram the table holds. Always inlined: it runs for every
     /// n-gram occurrence, and as a call it cost some 7,000 instructions more per comment.
     #[inline(always)]
@@ -213,7 +239,7 @@ impl Tally<'_> {
                 self.features.push(slot.feature);
             }
             *c += 1;
-            if self.trace {
+            if TRACE {
                 self.occurrences.push(at(slot.feature));
             }
         }
@@ -223,7 +249,7 @@ impl Tally<'_> {
                 self.entries.push(slot.entry);
             }
             *c += 1;
-            if self.trace {
+            if TRACE {
                 self.evidence_occurrences.push(at(slot.entry));
             }
         }
@@ -414,6 +440,16 @@ impl Featurizer {
 
     /// The features of a text the analyzer has been through.
     fn featurize(&self, analyzed: Analyzed, trace: bool) -> Analysis {
+        if trace {
+            self.featurize_as::<true>(analyzed)
+        } else {
+            self.featurize_as::<false>(analyzed)
+        }
+    }
+
+    /// [`Featurizer::featurize`], traced when `TRACE`.
+    fn featurize_as<const TRACE: bool>(&self, analyzed: Analyzed) -> Analysis {
+        let trace = TRACE;
         let signals = signals::compute(&analyzed, self.spec.config.shouting_floor);
         let Analyzed {
             truncated,
@@ -449,17 +485,18 @@ impl Featurizer {
                 known,
                 chars,
                 tokens,
+                bits,
             } = &mut *scratch;
             counts.resize(counts.len().max(self.spec.vocab.len()), 0);
+            bits.resize(bits.len().max(self.spec.vocab.len().div_ceil(64)), 0);
             entry_counts.resize(entry_counts.len().max(self.spec.evidence.entries.len()), 0);
-            let mut tally = Tally {
+            let mut tally = Tally::<TRACE> {
                 counts,
                 entry_counts,
                 features,
                 entries,
                 occurrences: &mut occurrences,
                 evidence_occurrences: &mut evidence_occurrences,
-                trace,
                 vocab_base,
             };
             // The same n-grams in the same order as `for_each_ngram`: word n-grams, then each
@@ -496,7 +533,7 @@ impl Featurizer {
                     vector.val.push(v);
                 }
             }
-            features.sort_unstable();
+            sort_features(features, bits, vocab_base as u32);
             let chars = features.partition_point(|&id| id < (vocab_base + self.n_word) as u32);
             let site = features.partition_point(|&id| id < (vocab_base + self.n_base) as u32);
             self.push_block(&features[..chars], counts, &mut vector);
@@ -602,6 +639,9 @@ impl Featurizer {
         }
         // Within the cap, as the comment itself: text past it is not read.
         let (text, _) = crate::text::analyzer::cap(text, self.spec.config.max_chars);
+        if !crate::text::spans::may_have_sentences(text) {
+            return Vec::new();
+        }
         let spans = sentence_spans(text);
         if spans.len() < 2 {
             return Vec::new();

@@ -240,6 +240,17 @@ pub fn score_text(s: f32, buf: &mut String) -> &str {
     use std::fmt::Write as _;
     buf.clear();
     match in_range_decimal(s) {
+        // One digit before the point (n ≤ 10,000): the digits pushed by hand, without the
+        // formatting machinery (six scores a row).
+        Some(n) if n / 10_000 < 10 => {
+            let digit = |d: u32| char::from(b'0' + (d % 10) as u8);
+            let frac = n % 10_000;
+            buf.push(digit(n / 10_000));
+            buf.push('.');
+            for d in [frac / 1000, frac / 100, frac / 10, frac] {
+                buf.push(digit(d));
+            }
+        }
         Some(n) => {
             let _ = write!(buf, "{}.{:04}", n / 10_000, n % 10_000);
         }

@@ -246,6 +246,11 @@ pub fn counts_toward_cap(c: char) -> bool {
 /// it was not read whole. Text after the last counted character is kept when it is not cut (a
 /// comment followed by spaces is not "cut").
 pub fn cap(text: &str, max_chars: usize) -> (&str, bool) {
+    // No more bytes than `max_chars` (so no more characters, and within the byte bound):
+    // nothing to cut, as the scan below would find.
+    if text.len() <= max_chars {
+        return (text, false);
+    }
     let byte_bound = max_chars.saturating_mul(CAP_BYTES_PER_CHAR);
     let mut counted = 0usize;
     for (i, c) in text.char_indices() {

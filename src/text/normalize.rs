@@ -199,7 +199,16 @@ fn is_apostrophe(c: char) -> bool {
 /// Step 1 and 2: NFKC, invisible characters, whitespace, lower case, homoglyphs, accents.
 fn fold_chars(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // Most comments are plain ASCII: a byte at a time, with the rules below as they apply to it.
+    if text.is_ascii() {
+        out.extend(text.bytes().map(fold_ascii));
+        return out;
+    }
     let push = |c: char, out: &mut String| {
+        if c.is_ascii() {
+            out.push(fold_ascii(c as u8));
+            return;
+        }
         if is_invisible(c) {
             return;
         }
@@ -234,7 +243,7 @@ fn fold_chars(text: &str) -> String {
     };
     // Most comments are already NFKC (plain accented French is): a quick table check spares them
     // the decomposition and recomposition.
-    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         for c in text.chars() {
             push(c, &mut out);
         }
@@ -244,6 +253,18 @@ fn fold_chars(text: &str) -> String {
         }
     }
     out
+}
+
+/// [`fold_chars`] of an ASCII character (no ASCII character is invisible or changed by NFKC): a
+/// line break stays one, any other white space or control character becomes a space, a letter
+/// is lower-cased.
+#[inline]
+fn fold_ascii(b: u8) -> char {
+    match b {
+        b'\n' | b'\r' => '\n',
+        0..=0x1F | 0x7F => ' ',
+        _ => b.to_ascii_lowercase() as char,
+    }
 }
 
 /// A character that can be part of a word once leetspeak is folded.
@@ -262,6 +283,9 @@ fn is_letter_separator(c: char) -> bool {
 /// Step 3: join runs of three or more single letters separated by spaces or punctuation (the
 /// text itself when there are none). `chars` is working memory.
 fn join_spaced_letters<'a>(text: &'a str, chars: &mut Vec<(usize, char)>) -> Cow<'a, str> {
+    if !has_spaced_run(text) {
+        return Cow::Borrowed(text);
+    }
     chars.clear();
     chars.extend(text.char_indices());
     let chars = &chars[..];
@@ -327,6 +351,40 @@ fn join_spaced_letters<'a>(text: &'a str, chars: &mut Vec<(usize, char)>) -> Cow
             Cow::Owned(o)
         }
     }
+}
+
+/// Whether `text` has three or more single word characters in a row, each one to three
+/// separators from the next: what [`join_spaced_letters`] joins, and without which it hands its
+/// input back. One pass over the characters, without collecting them.
+fn has_spaced_run(text: &str) -> bool {
+    // Single characters in the current run, and separators since its last one.
+    let (mut run, mut seps) = (0usize, 0usize);
+    let mut prev_word = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let word = is_word_char(c);
+        if word {
+            let single = !prev_word && !chars.peek().is_some_and(|&n| is_word_char(n));
+            run = match (single, run) {
+                (false, _) => 0,
+                (true, 0) => 1,
+                (true, _) if (1..=3).contains(&seps) => run + 1,
+                (true, _) => 1,
+            };
+            if run >= 3 {
+                return true;
+            }
+            seps = 0;
+        } else if run > 0 {
+            if is_letter_separator(c) {
+                seps += 1;
+            } else {
+                run = 0;
+            }
+        }
+        prev_word = word;
+    }
+    false
 }
 
 /// Letters that are words on their own in French or English (after accent folding: `à` is `a`).

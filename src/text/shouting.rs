@@ -47,8 +47,10 @@ pub fn measure(text: &str) -> Caps {
     let words: Vec<Word> = tokenize::tokens(text).map(make_word).collect();
     let mut bang_runs = 0;
     let mut bang = 0;
-    for c in text.chars() {
-        if c == '!' || c == '?' {
+    // Bytes, not characters: `!` and `?` are ASCII, and the bytes of any other character reset
+    // the run as the character would.
+    for c in text.bytes() {
+        if c == b'!' || c == b'?' {
             bang += 1;
         } else {
             if bang >= 3 {

@@ -23,6 +23,14 @@ fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
+/// False when [`sentence_spans`] cannot find two sentences in `text`: no terminator before its
+/// closing run of terminators and white space. (The first sentence then runs to that run, and
+/// what follows it has no letter or digit.) A scan without collecting the characters.
+pub fn may_have_sentences(text: &str) -> bool {
+    text.trim_end_matches(|c: char| is_terminator(c) || c.is_whitespace())
+        .contains(is_terminator)
+}
+
 /// Split `text` into sentences, as [`crate::text::tokenize::sentences`] does on normalized text (on
 /// `.`, `!`, `?`, `;`, `:`, `…` and line breaks: `\n`, `\r`, U+2028, U+2029), but on the original
 /// text and with offsets.

@@ -285,7 +285,12 @@ pub fn guess(text: &str) -> Guess {
     let text = &without_mentions_and_links(text);
     let mut letters = [0usize; Script::ALL.len()];
     for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters[Script::of(c) as usize] += 1;
+        let script = if c.is_ascii() {
+            Script::Latin
+        } else {
+            Script::of(c)
+        };
+        letters[script as usize] += 1;
     }
     if letters.iter().all(|&n| n == 0) {
         return Guess::NoLetters;

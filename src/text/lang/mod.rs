@@ -146,8 +146,20 @@ pub fn is_second_person(word: &str) -> bool {
 }
 
 /// See [`Words::acronyms`]; `upper` is the word in upper case.
+///
+/// Asked for every all-capitals word of every comment and sentence (the shouting signal): the
+/// lists of every language are looked up in one hash set made once, not scanned.
 pub fn is_acronym(upper: &str) -> bool {
-    in_any(upper, |w| w.acronyms)
+    static ACRONYMS: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    ACRONYMS
+        .get_or_init(|| {
+            Language::ALL
+                .into_iter()
+                .flat_map(|l| l.words().acronyms.iter().copied())
+                .collect()
+        })
+        .contains(upper)
 }
 
 /// Every language's [`Words::term_glue`].

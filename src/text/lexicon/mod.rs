@@ -37,6 +37,20 @@ pub use source::{parse_terms, Category, LexiconSource, TermList};
 /// Collapse runs of the same character to one (`connard` → `conard`), recording in `runs`, for
 /// each byte pushed, whether the character was doubled (1) or not (0).
 fn skeleton_into(token: &str, out: &mut String, runs: &mut Vec<u8>) {
+    if token.is_ascii() {
+        // A byte per character: no per-character fill of `runs`.
+        let mut last = None;
+        for b in token.bytes() {
+            if Some(b) != last {
+                out.push(char::from(b));
+                runs.push(0);
+            } else if let Some(r) = runs.last_mut() {
+                *r = 1;
+            }
+            last = Some(b);
+        }
+        return;
+    }
     let mut last = None;
     for c in token.chars() {
         if Some(c) != last {
@@ -97,6 +111,36 @@ pub struct Lexicon {
     /// Skeletons of real words in which a term is found by accident (`deputes` is not `de
     /// putes`, `mathematiques` holds no `tiques`): no term is read inside them.
     real_words: FxHashSet<String>,
+    /// The first two bytes after the leading space of every identity pattern, as a bitmap over
+    /// the 65,536 byte pairs; None when an identity pattern is shorter than that. A word whose
+    /// skeleton does not start with one of them is no identity term: [`Lexicon::is_identity`]
+    /// answers without running the automaton.
+    identity_starts: Option<Vec<u64>>,
+}
+
+/// [`Lexicon::identity_starts`] of the automaton's patterns.
+fn identity_starts(
+    patterns: &[String],
+    pattern_terms: &[Vec<u32>],
+    terms: &[Term],
+) -> Option<Vec<u64>> {
+    let mut bits = vec![0u64; 1 << 10];
+    for (pattern, ts) in patterns.iter().zip(pattern_terms) {
+        if !ts
+            .iter()
+            .any(|&t| terms[t as usize].category == Category::Identity)
+        {
+            continue;
+        }
+        match pattern.as_bytes() {
+            [_, a, b, ..] => {
+                let pair = usize::from(*a) << 8 | usize::from(*b);
+                bits[pair >> 6] |= 1 << (pair & 63);
+            }
+            _ => return None,
+        }
+    }
+    Some(bits)
 }
 
 /// The text with every hyphen between two letters or digits dropped (`co-nnard` → `connard`), or
@@ -258,6 +302,7 @@ impl Lexicon {
                 }
             }
         }
+        let identity_starts = identity_starts(&patterns, &pattern_terms, &terms);
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
@@ -274,6 +319,7 @@ impl Lexicon {
             })
             .collect();
         Ok(Lexicon {
+            identity_starts,
             terms,
             automaton,
             pattern_terms,
@@ -366,6 +412,14 @@ impl Lexicon {
             text.push(' ');
             skeleton_into(word, text, runs);
             text.push(' ');
+            // A match from the start is a pattern that is a prefix of the text: its first two
+            // bytes after the space are the text's.
+            if let (Some(bits), [_, a, b, ..]) = (&self.identity_starts, text.as_bytes()) {
+                let pair = usize::from(*a) << 8 | usize::from(*b);
+                if bits[pair >> 6] & (1 << (pair & 63)) == 0 {
+                    return false;
+                }
+            }
             self.automaton
                 .find_overlapping_iter(text.as_str())
                 .any(|m| m.start() == 0 && self.is_identity_pattern(m.pattern().as_usize()))
@@ -503,10 +557,17 @@ impl Lexicon {
         identity_at: &[usize],
         out: &mut Vec<LexMatch>,
     ) {
+        // Split on the ASCII space by hand: `str::split(' ')` sets up a character searcher.
+        let bytes = text.as_bytes();
         let mut at = 0;
-        for tok in text.split(' ') {
+        while at <= bytes.len() {
             let start = at;
-            at += tok.len() + 1;
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(bytes.len(), |p| start + p);
+            at = end + 1;
+            let tok = &text[start..end];
             if tok.len() < MIN_LEN || identity_at.contains(&start) {
                 continue;
             }
