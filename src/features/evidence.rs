@@ -195,18 +195,7 @@ impl Ratios {
                 *s += r;
             }
         }
-        let mut out = vec![0f32; 2 * n_labels];
-        for (l, pair) in out.chunks_exact_mut(2).enumerate() {
-            for (k, v) in pair.iter_mut().enumerate() {
-                let c = counts[k];
-                *v = if c > 0 {
-                    sums[k][l] / c as f32
-                } else {
-                    sums[k][l]
-                };
-            }
-        }
-        out
+        means([&sums[0], &sums[1]], counts, n_labels)
     }
 
     /// [`Ratios::stored_values`] when each entry is a row of [`LANES`]: the same sums in the same
@@ -233,20 +222,25 @@ impl Ratios {
                 add_lanes(&mut words, row);
             }
         }
-        let sums = [words, chars];
-        let mut out = vec![0f32; 2 * self.labels];
-        for (l, pair) in out.chunks_exact_mut(2).enumerate() {
-            for (k, v) in pair.iter_mut().enumerate() {
-                let c = counts[k];
-                *v = if c > 0 {
-                    sums[k][l] / c as f32
-                } else {
-                    sums[k][l]
-                };
-            }
-        }
-        out
+        means([&words, &chars], counts, self.labels)
     }
+}
+
+/// Each label's mean word and character ratio, `[word, char]` per label in label order, from the
+/// sums of the `counts` word and character entries (a sum of no entry stays as it is: +0.0).
+fn means(sums: [&[f32]; 2], counts: [u32; 2], labels: usize) -> Vec<f32> {
+    let mut out = vec![0f32; 2 * labels];
+    for (l, pair) in out.chunks_exact_mut(2).enumerate() {
+        for (k, v) in pair.iter_mut().enumerate() {
+            let c = counts[k];
+            *v = if c > 0 {
+                sums[k][l] / c as f32
+            } else {
+                sums[k][l]
+            };
+        }
+    }
+    out
 }
 
 /// `sum += row`, lane by lane.
