@@ -69,16 +69,19 @@ fn multi_word_and_prefix_terms() {
 
 /// The execution wishes written with alternatives (`{doit|devrait…} être {pendu*|…}`) are found in
 /// every listed form, and the participle alone, the vocabulary of news, is not a threat.
+/// The built-in lexicon's hits in a comment: each term's surface and category.
+fn builtin_hits(lex: &Lexicon, text: &str) -> Vec<(String, Category)> {
+    let mut out = Vec::new();
+    lex.find(&normalize(text), &mut out);
+    out.iter()
+        .map(|m| (lex.surface(m.term).to_string(), m.category))
+        .collect()
+}
+
 #[test]
 fn execution_wishes_are_threats_and_the_news_participle_is_not() {
     let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
-    let hits = |t: &str| {
-        let mut out = Vec::new();
-        lex.find(&normalize(t), &mut out);
-        out.iter()
-            .map(|m| (lex.surface(m.term).to_string(), m.category))
-            .collect::<Vec<_>>()
-    };
+    let hits = |t: &str| builtin_hits(&lex, t);
     let threat = |t: &str| hits(t).iter().any(|h| h.1 == Category::Threat);
     for wish in [
         "Ce ministre devrait être pendu sur la place publique",
@@ -106,9 +109,9 @@ fn execution_wishes_are_threats_and_the_news_participle_is_not() {
 fn shut_up_at_someone_is_an_insult_and_the_farm_is_not() {
     let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
     let insult = |t: &str| {
-        let mut out = Vec::new();
-        lex.find(&normalize(t), &mut out);
-        out.iter().any(|m| m.category == Category::Insult)
+        builtin_hits(&lex, t)
+            .iter()
+            .any(|h| h.1 == Category::Insult)
     };
     for rude in [
         "Ferme-la, personne ne t'a demandé ton avis",
