@@ -34,6 +34,12 @@ pub struct Baseline {
     pub base_rate: f64,
 }
 
+thread_local! {
+    /// The values of a comment's vocabulary features, indexed from the vocabulary's first
+    /// feature ([`crate::features::Layout::vocab_base`]): all zero between uses.
+    static VOCAB_VALUES: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Model {
     /// A label's intercept and calibration shift.
     pub fn baseline(&self, label: usize) -> Baseline {
@@ -151,12 +157,32 @@ impl Model {
                 .sum();
             add_span(o, a.damp * c / (distinct[k] as f32 * o.count as f32));
         }
-        for o in &a.occurrences {
-            add_span(
-                o,
-                w[o.feature as usize] * a.vector.get(o.feature) / o.count as f32,
-            );
-        }
+        // Each vocabulary feature's value, read per occurrence from a dense per-thread row
+        // (a binary search of the vector per occurrence before: the same value).
+        let vocab = layout.vocab_base()..layout.vectors_base();
+        let lo = a
+            .vector
+            .idx
+            .partition_point(|&i| (i as usize) < vocab.start);
+        let hi = lo + a.vector.idx[lo..].partition_point(|&i| (i as usize) < vocab.end);
+        VOCAB_VALUES.with_borrow_mut(|values| {
+            values.resize(values.len().max(vocab.len()), 0.0);
+            let (idx, val) = (&a.vector.idx[lo..hi], &a.vector.val[lo..hi]);
+            for (&i, &v) in idx.iter().zip(val) {
+                values[i as usize - vocab.start] = v;
+            }
+            for o in &a.occurrences {
+                let x = match (o.feature as usize).checked_sub(vocab.start) {
+                    Some(f) if f < vocab.len() => values[f],
+                    _ => a.vector.get(o.feature),
+                };
+                add_span(o, w[o.feature as usize] * x / o.count as f32);
+            }
+            // Left all zero for the next comment.
+            for &i in idx {
+                values[i as usize - vocab.start] = 0.0;
+            }
+        });
         // The word-vector block is linear in each word's row once normalized: each word gets
         // its exact share, under the word.
         let vectors_base = layout.vectors_base();
