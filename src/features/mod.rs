@@ -130,27 +130,38 @@ struct Scratch {
     tokens: TokenCache,
     /// One bit per vocabulary feature, all clear between uses: see [`sort_features`].
     bits: Vec<u64>,
+    /// One bit per word of `bits`, set when the word may have a bit set: all clear between uses.
+    summary: Vec<u64>,
 }
 
 /// Sort the distinct vocabulary features of a text (`features`, each once, from `base`) in
 /// place. Many of them (a long comment has hundreds, of a vocabulary of some thousands): set
-/// their bits in `bits` and read them back in order, clearing them, which costs a pass over the
-/// bitmap instead of a comparison sort. Few: a comparison sort. The same order either way.
-fn sort_features(features: &mut Vec<u32>, bits: &mut [u64], base: u32) {
-    if features.len() < 48 || features.len() * 16 < bits.len() {
+/// their bits in `bits`, and the bit of each word of `bits` so set in `summary`, then read them
+/// back in order, clearing them: this visits only the words of `bits` that have a feature
+/// (a pass over all of them before, 375 words for 24,000 features), instead of a comparison
+/// sort. Few: a comparison sort. The same order either way.
+fn sort_features(features: &mut [u32], bits: &mut [u64], summary: &mut [u64], base: u32) {
+    if features.len() < 48 {
         features.sort_unstable();
         return;
     }
     for &f in features.iter() {
         let i = (f - base) as usize;
         bits[i >> 6] |= 1 << (i & 63);
+        summary[i >> 12] |= 1 << ((i >> 6) & 63);
     }
-    features.clear();
-    for (w, word) in bits.iter_mut().enumerate() {
-        let mut set = std::mem::take(word);
-        while set != 0 {
-            features.push(base + (w as u32) * 64 + set.trailing_zeros());
-            set &= set - 1;
+    let mut k = 0;
+    for (s, marks) in summary.iter_mut().enumerate() {
+        let mut marks = std::mem::take(marks);
+        while marks != 0 {
+            let w = s * 64 + marks.trailing_zeros() as usize;
+            marks &= marks - 1;
+            let mut set = std::mem::take(&mut bits[w]);
+            while set != 0 {
+                features[k] = base + (w as u32) * 64 + set.trailing_zeros();
+                k += 1;
+                set &= set - 1;
+            }
         }
     }
 }
@@ -486,9 +497,11 @@ impl Featurizer {
                 chars,
                 tokens,
                 bits,
+                summary,
             } = &mut *scratch;
             counts.resize(counts.len().max(self.spec.vocab.len()), 0);
             bits.resize(bits.len().max(self.spec.vocab.len().div_ceil(64)), 0);
+            summary.resize(summary.len().max(bits.len().div_ceil(64)), 0);
             entry_counts.resize(entry_counts.len().max(self.spec.evidence.entries.len()), 0);
             let mut tally = Tally::<TRACE> {
                 counts,
@@ -533,7 +546,7 @@ impl Featurizer {
                     vector.val.push(v);
                 }
             }
-            sort_features(features, bits, vocab_base as u32);
+            sort_features(features, bits, summary, vocab_base as u32);
             let chars = features.partition_point(|&id| id < (vocab_base + self.n_word) as u32);
             let site = features.partition_point(|&id| id < (vocab_base + self.n_base) as u32);
             self.push_block(&features[..chars], counts, &mut vector);
