@@ -549,12 +549,10 @@ impl Featurizer {
             sort_features(features, bits, summary, vocab_base as u32);
             let chars = features.partition_point(|&id| id < (vocab_base + self.n_word) as u32);
             let site = features.partition_point(|&id| id < (vocab_base + self.n_base) as u32);
+            // Each block takes its features' counts, leaving them zero.
             self.push_block(&features[..chars], counts, &mut vector);
             self.push_block(&features[chars..site], counts, &mut vector);
             self.push_block(&features[site..], counts, &mut vector);
-            for &f in features.iter() {
-                counts[f as usize - vocab_base] = 0;
-            }
             features.clear();
             // A copy of the exact size, so the scratch keeps its capacity.
             let list = entries.clone();
@@ -687,14 +685,15 @@ impl Featurizer {
     }
 
     /// Weighted, L2-normalized counts of one n-gram block (sorted distinct features, their counts
-    /// in `counts` indexed from the vocabulary base) appended to `out`.
-    fn push_block(&self, features: &[u32], counts: &[u32], out: &mut SparseVec) {
+    /// in `counts` indexed from the vocabulary base) appended to `out`. The counts are taken:
+    /// left zero for the next text (a pass of its own before).
+    fn push_block(&self, features: &[u32], counts: &mut [u32], out: &mut SparseVec) {
         let start = out.idx.len();
         let base = self.layout.vocab_base();
         out.idx.reserve(features.len());
         out.val.reserve(features.len());
         for &id in features {
-            let tf = counts[id as usize - base] as f32;
+            let tf = std::mem::take(&mut counts[id as usize - base]) as f32;
             let tf = if self.spec.config.sublinear_tf {
                 // ln(1) is exactly 0: most n-grams occur once in a comment.
                 if tf == 1.0 {
