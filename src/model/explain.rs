@@ -107,15 +107,20 @@ impl Model {
             Some((span, kind, sum)) if *span == (o.start, o.end) && *kind == o.kind => *sum += v,
             _ => spans.push(((o.start, o.end), o.kind, v)),
         };
-        let distinct_of = |kind: NgramKind| {
-            a.evidence
-                .iter()
-                .filter(|&&e| featurizer.entry_kind(e) == kind)
-                .count()
-        };
-        let distinct = [distinct_of(NgramKind::Word), distinct_of(NgramKind::Char)];
-        for (&i, &v) in a.vector.idx.iter().zip(&a.vector.val) {
-            // Evidence features are spread over the n-grams below; vocabulary ones too.
+        // The comment's distinct word and character entries (an entry is one or the other).
+        let chars = a
+            .evidence
+            .iter()
+            .filter(|&&e| featurizer.entry_kind(e) == NgramKind::Char)
+            .count();
+        let distinct = [a.evidence.len() - chars, chars];
+        // The signals, which come first in the vector (its indices increase). Evidence features
+        // are spread over the n-grams below; vocabulary ones too.
+        let signals = a
+            .vector
+            .idx
+            .partition_point(|&i| (i as usize) < layout.evidence_base());
+        for (&i, &v) in a.vector.idx[..signals].iter().zip(&a.vector.val) {
             let Block::Signal(signal) = layout.block(i as usize) else {
                 continue;
             };
