@@ -536,11 +536,12 @@ impl Featurizer {
             for o in &mut occurrences {
                 o.count = counts[o.feature as usize - vocab_base];
             }
-            for &e in entries.iter() {
-                entry_counts[e as usize] = 0;
-            }
             let evidence_base = self.layout.evidence_base();
-            for (k, v) in self.evidence_values(entries, None).into_iter().enumerate() {
+            // The evidence features (`evidence_values`), each entry's count cleared as it is read.
+            let values = self
+                .ratios
+                .stored_values(entries, |e| entry_counts[e as usize] = 0);
+            for (k, v) in values.into_iter().enumerate() {
                 if v != 0.0 {
                     vector.idx.push((evidence_base + k) as u32);
                     vector.val.push(v);
