@@ -605,14 +605,21 @@ impl Featurizer {
         };
         let pooled = table.pool_known(known, self.spec.config.vectors_weight, trace);
         let base = self.layout.vectors_base();
-        out.idx.reserve(pooled.values.len());
-        out.val.reserve(pooled.values.len());
+        // Every value written, the next one over it when it is zero, then the tail cut: no
+        // branch and no capacity check per value.
+        let start = out.idx.len();
+        let n = pooled.values.len();
+        out.idx.resize(start + n, 0);
+        out.val.resize(start + n, 0.0);
+        let (idx, val) = (&mut out.idx[start..], &mut out.val[start..]);
+        let mut m = 0;
         for (k, &v) in pooled.values.iter().enumerate() {
-            if v != 0.0 {
-                out.idx.push((base + k) as u32);
-                out.val.push(v);
-            }
+            idx[m] = (base + k) as u32;
+            val[m] = v;
+            m += usize::from(v != 0.0);
         }
+        out.idx.truncate(start + m);
+        out.val.truncate(start + m);
         pooled.shares
     }
 
@@ -689,13 +696,16 @@ impl Featurizer {
     /// in `counts` indexed from the vocabulary base) appended to `out`. The counts are taken:
     /// left zero for the next text (a pass of its own before).
     fn push_block(&self, features: &[u32], counts: &mut [u32], out: &mut SparseVec) {
-        let start = out.idx.len();
+        let start = out.val.len();
         let base = self.layout.vocab_base();
-        out.idx.reserve(features.len());
-        out.val.reserve(features.len());
-        for &id in features {
-            let tf = std::mem::take(&mut counts[id as usize - base]) as f32;
-            let tf = if self.spec.config.sublinear_tf {
+        let sublinear = self.spec.config.sublinear_tf;
+        // Extended from slices (their length known), not pushed one at a time: no capacity
+        // check per feature.
+        out.idx.extend_from_slice(features);
+        out.val.extend(features.iter().map(|&id| {
+            let i = id as usize - base;
+            let tf = std::mem::take(&mut counts[i]) as f32;
+            let tf = if sublinear {
                 // ln(1) is exactly 0: most n-grams occur once in a comment.
                 if tf == 1.0 {
                     1.0
@@ -705,9 +715,8 @@ impl Featurizer {
             } else {
                 tf
             };
-            out.idx.push(id);
-            out.val.push(tf * self.spec.vocab[id as usize - base].idf);
-        }
+            tf * self.spec.vocab[i].idf
+        }));
         let norm = out.val[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
             for v in &mut out.val[start..] {
