@@ -132,7 +132,7 @@ impl Ratios {
     ) -> Vec<f32> {
         let n_labels = self.labels;
         let Some(own) = leave_out else {
-            return self.stored_values(entries);
+            return self.stored_values(entries, |_| {});
         };
         let mut sums = vec![0f32; 2 * n_labels];
         let mut counts = [0u32; 2];
@@ -180,15 +180,17 @@ impl Ratios {
 
     /// [`Ratios::values`] at scoring time (no leave-out): the stored ratios. Word and character
     /// sums are kept apart, each label's in entry order as in `values`, so that a row adds
-    /// to contiguous sums.
-    fn stored_values(&self, entries: &[u32]) -> Vec<f32> {
+    /// to contiguous sums. `visit` is called with each entry as it is read (the featurizer
+    /// clears its count then, with no pass of its own).
+    pub(super) fn stored_values(&self, entries: &[u32], mut visit: impl FnMut(u32)) -> Vec<f32> {
         let n_labels = self.labels;
         if self.stride == LANES {
-            return self.lane_values(entries);
+            return self.lane_values(entries, visit);
         }
         let mut sums = [vec![0f32; n_labels], vec![0f32; n_labels]];
         let mut counts = [0u32; 2];
         for &e in entries {
+            visit(e);
             let k = (self.kind(e) == NgramKind::Char) as usize;
             counts[k] += 1;
             for (s, &r) in sums[k].iter_mut().zip(self.row(e)) {
@@ -200,12 +202,13 @@ impl Ratios {
 
     /// [`Ratios::stored_values`] when each entry is a row of [`LANES`]: the same sums in the same
     /// order (each label's from +0.0, in entry order: the same bits), a whole row at a time.
-    fn lane_values(&self, entries: &[u32]) -> Vec<f32> {
+    fn lane_values(&self, entries: &[u32], mut visit: impl FnMut(u32)) -> Vec<f32> {
         // Two accumulators held apart (not indexed by kind), so that each stays in registers
         // and a row is added in two vector additions.
         let (mut words, mut chars) = ([0f32; LANES], [0f32; LANES]);
         let mut counts = [0u32; 2];
         for &e in entries {
+            visit(e);
             let start = e as usize * LANES;
             let Some(row) = self
                 .ratios

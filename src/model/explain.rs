@@ -34,6 +34,12 @@ pub struct Baseline {
     pub base_rate: f64,
 }
 
+thread_local! {
+    /// The values of a comment's vocabulary features, indexed from the vocabulary's first
+    /// feature ([`crate::features::Layout::vocab_base`]): all zero between uses.
+    static VOCAB_VALUES: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Model {
     /// A label's intercept and calibration shift.
     pub fn baseline(&self, label: usize) -> Baseline {
@@ -101,15 +107,20 @@ impl Model {
             Some((span, kind, sum)) if *span == (o.start, o.end) && *kind == o.kind => *sum += v,
             _ => spans.push(((o.start, o.end), o.kind, v)),
         };
-        let distinct_of = |kind: NgramKind| {
-            a.evidence
-                .iter()
-                .filter(|&&e| featurizer.entry_kind(e) == kind)
-                .count()
-        };
-        let distinct = [distinct_of(NgramKind::Word), distinct_of(NgramKind::Char)];
-        for (&i, &v) in a.vector.idx.iter().zip(&a.vector.val) {
-            // Evidence features are spread over the n-grams below; vocabulary ones too.
+        // The comment's distinct word and character entries (an entry is one or the other).
+        let chars = a
+            .evidence
+            .iter()
+            .filter(|&&e| featurizer.entry_kind(e) == NgramKind::Char)
+            .count();
+        let distinct = [a.evidence.len() - chars, chars];
+        // The signals, which come first in the vector (its indices increase). Evidence features
+        // are spread over the n-grams below; vocabulary ones too.
+        let signals = a
+            .vector
+            .idx
+            .partition_point(|&i| (i as usize) < layout.evidence_base());
+        for (&i, &v) in a.vector.idx[..signals].iter().zip(&a.vector.val) {
             let Block::Signal(signal) = layout.block(i as usize) else {
                 continue;
             };
@@ -144,19 +155,35 @@ impl Model {
         // entry's occurrences (damped as the features were, for a short comment).
         for o in &a.evidence_occurrences {
             let k = (o.kind == NgramKind::Char) as usize;
-            let c: f32 = weights[k]
-                .iter()
-                .zip(featurizer.ratios(o.feature))
-                .map(|(&wl, &r)| wl * r)
-                .sum();
+            let c = dot(&weights[k], featurizer.ratios(o.feature));
             add_span(o, a.damp * c / (distinct[k] as f32 * o.count as f32));
         }
-        for o in &a.occurrences {
-            add_span(
-                o,
-                w[o.feature as usize] * a.vector.get(o.feature) / o.count as f32,
-            );
-        }
+        // Each vocabulary feature's value, read per occurrence from a dense per-thread row
+        // (a binary search of the vector per occurrence before: the same value).
+        let vocab = layout.vocab_base()..layout.vectors_base();
+        let lo = a
+            .vector
+            .idx
+            .partition_point(|&i| (i as usize) < vocab.start);
+        let hi = lo + a.vector.idx[lo..].partition_point(|&i| (i as usize) < vocab.end);
+        VOCAB_VALUES.with_borrow_mut(|values| {
+            values.resize(values.len().max(vocab.len()), 0.0);
+            let (idx, val) = (&a.vector.idx[lo..hi], &a.vector.val[lo..hi]);
+            for (&i, &v) in idx.iter().zip(val) {
+                values[i as usize - vocab.start] = v;
+            }
+            for o in &a.occurrences {
+                let x = match (o.feature as usize).checked_sub(vocab.start) {
+                    Some(f) if f < vocab.len() => values[f],
+                    _ => a.vector.get(o.feature),
+                };
+                add_span(o, w[o.feature as usize] * x / o.count as f32);
+            }
+            // Left all zero for the next comment.
+            for &i in idx {
+                values[i as usize - vocab.start] = 0.0;
+            }
+        });
         // The word-vector block is linear in each word's row once normalized: each word gets
         // its exact share, under the word.
         let vectors_base = layout.vectors_base();
@@ -219,6 +246,31 @@ impl Model {
         }
         dot
     }
+}
+
+/// `Σ w[l] · r[l]` over the shorter of the two, in order (as `zip`, `map`, `sum`): unrolled for
+/// up to eight labels, since it runs for every evidence occurrence of a flagged comment.
+#[inline]
+fn dot(w: &[f32], r: &[f32]) -> f32 {
+    /// The same sum over `N` values.
+    #[inline(always)]
+    fn fixed<const N: usize>(w: &[f32], r: &[f32]) -> Option<f32> {
+        let w: &[f32; N] = w.get(..N)?.try_into().ok()?;
+        let r: &[f32; N] = r.get(..N)?.try_into().ok()?;
+        Some(w.iter().zip(r).map(|(&a, &b)| a * b).sum())
+    }
+    let sum = match w.len().min(r.len()) {
+        1 => fixed::<1>(w, r),
+        2 => fixed::<2>(w, r),
+        3 => fixed::<3>(w, r),
+        4 => fixed::<4>(w, r),
+        5 => fixed::<5>(w, r),
+        6 => fixed::<6>(w, r),
+        7 => fixed::<7>(w, r),
+        8 => fixed::<8>(w, r),
+        _ => None,
+    };
+    sum.unwrap_or_else(|| w.iter().zip(r).map(|(&a, &b)| a * b).sum())
 }
 
 /// The order of contributions: largest first, then by reason.

@@ -284,13 +284,18 @@ impl Script {
 pub fn guess(text: &str) -> Guess {
     let text = &without_mentions_and_links(text);
     let mut letters = [0usize; Script::ALL.len()];
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        let script = if c.is_ascii() {
-            Script::Latin
-        } else {
-            Script::of(c)
-        };
-        letters[script as usize] += 1;
+    if text.is_ascii() {
+        // Every letter is an ASCII one, and Latin: counted over the bytes.
+        letters[Script::Latin as usize] = text.bytes().filter(u8::is_ascii_alphabetic).count();
+    } else {
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            let script = if c.is_ascii() {
+                Script::Latin
+            } else {
+                Script::of(c)
+            };
+            letters[script as usize] += 1;
+        }
     }
     if letters.iter().all(|&n| n == 0) {
         return Guess::NoLetters;
@@ -310,11 +315,13 @@ pub fn guess(text: &str) -> Guess {
 /// `text` without its `@mentions`, links and `RT` (space-separated words in no language).
 fn without_mentions_and_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // Most comments have no `:`, so no word of theirs has `://`.
+    let colon = text.as_bytes().contains(&b':');
     for word in text.split_whitespace() {
         // Compared whatever the ASCII case, with no lower-case copy of each word.
         if word.starts_with('@')
             // A plain scan: `str::contains` sets up a substring searcher for every word.
-            || word.as_bytes().windows(3).any(|w| w == b"://")
+            || (colon && word.as_bytes().windows(3).any(|w| w == b"://"))
             || word
                 .as_bytes()
                 .get(..4)
