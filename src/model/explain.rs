@@ -155,7 +155,11 @@ impl Model {
         // entry's occurrences (damped as the features were, for a short comment).
         for o in &a.evidence_occurrences {
             let k = (o.kind == NgramKind::Char) as usize;
-            let c = dot(&weights[k], featurizer.ratios(o.feature));
+            let c: f32 = weights[k]
+                .iter()
+                .zip(featurizer.ratios(o.feature))
+                .map(|(&wl, &r)| wl * r)
+                .sum();
             add_span(o, a.damp * c / (distinct[k] as f32 * o.count as f32));
         }
         // Each vocabulary feature's value, read per occurrence from a dense per-thread row
@@ -246,31 +250,6 @@ impl Model {
         }
         dot
     }
-}
-
-/// `Σ w[l] · r[l]` over the shorter of the two, in order (as `zip`, `map`, `sum`): unrolled for
-/// up to eight labels, since it runs for every evidence occurrence of a flagged comment.
-#[inline]
-fn dot(w: &[f32], r: &[f32]) -> f32 {
-    /// The same sum over `N` values.
-    #[inline(always)]
-    fn fixed<const N: usize>(w: &[f32], r: &[f32]) -> Option<f32> {
-        let w: &[f32; N] = w.get(..N)?.try_into().ok()?;
-        let r: &[f32; N] = r.get(..N)?.try_into().ok()?;
-        Some(w.iter().zip(r).map(|(&a, &b)| a * b).sum())
-    }
-    let sum = match w.len().min(r.len()) {
-        1 => fixed::<1>(w, r),
-        2 => fixed::<2>(w, r),
-        3 => fixed::<3>(w, r),
-        4 => fixed::<4>(w, r),
-        5 => fixed::<5>(w, r),
-        6 => fixed::<6>(w, r),
-        7 => fixed::<7>(w, r),
-        8 => fixed::<8>(w, r),
-        _ => None,
-    };
-    sum.unwrap_or_else(|| w.iter().zip(r).map(|(&a, &b)| a * b).sum())
 }
 
 /// The order of contributions: largest first, then by reason.
