@@ -174,12 +174,34 @@ fn made_of(s: &str, is_word: impl Fn(&str) -> bool) -> bool {
     glue::fewest_pieces(s, MAX_PIECE, is_word).is_some()
 }
 
+/// The text identity masking runs the automaton on: ` tok tok ` with the skeleton of every token
+/// (real words too, no sentence marks), and the byte offset where each token starts in it.
+struct Plain {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl Plain {
+    /// An empty text (its leading space written) for a normalized text of `len` bytes.
+    fn with_capacity(len: usize) -> Plain {
+        let mut text = String::with_capacity(len + 2);
+        text.push(' ');
+        Plain {
+            text,
+            starts: Vec::new(),
+        }
+    }
+}
+
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
-/// offset where each sentence starts.
+/// offset where each sentence starts. With `plain`, the masking's text is written there from
+/// the same skeletons (the sentences' tokens are the text's tokens: sentence marks are not
+/// alphanumeric).
 fn skeleton_text(
     normalized: &str,
     real_words: &FxHashSet<String>,
+    mut plain: Option<&mut Plain>,
 ) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
@@ -195,6 +217,11 @@ fn skeleton_text(
         for tok in tokens(sentence) {
             let at = out.len();
             skeleton_into(tok, &mut out, &mut runs);
+            if let Some(plain) = plain.as_deref_mut() {
+                plain.starts.push(plain.text.len());
+                plain.text.push_str(&out[at..]);
+                plain.text.push(' ');
+            }
             if !real_words.is_empty() && real_words.contains(&out[at..]) {
                 // A real word matches no term: it stands as one character no term has.
                 out.truncate(at);
@@ -343,19 +370,29 @@ impl Lexicon {
     /// `personnes trans`) replaced by [`IDENTITY_PLACEHOLDER`], or None when it has none: what
     /// the n-grams see, so that no group name carries a weight of its own.
     pub fn mask_identity(&self, normalized: &str) -> Option<String> {
-        let mut spans = Vec::new();
-        crate::text::tokenize::spans_into(normalized, &mut spans);
         // ` tok tok ` in skeletons, with the offset where each token starts.
-        let mut text = String::with_capacity(normalized.len() + 2);
-        let mut starts = Vec::with_capacity(spans.len());
+        let mut plain = Plain::with_capacity(normalized.len());
         // The doubled-letter marks are not read here: one buffer takes them all.
         let mut runs = Vec::with_capacity(normalized.len());
-        text.push(' ');
-        for &(s, e) in &spans {
-            starts.push(text.len());
-            skeleton_into(&normalized[s..e], &mut text, &mut runs);
-            text.push(' ');
+        for tok in tokens(normalized) {
+            plain.starts.push(plain.text.len());
+            skeleton_into(tok, &mut plain.text, &mut runs);
+            plain.text.push(' ');
         }
+        self.mask_plain(normalized, &plain)
+    }
+
+    /// [`Lexicon::find`], then [`Lexicon::mask_identity`] of the same text, the masking's
+    /// skeletons written by the lexicon's pass instead of a pass of their own.
+    pub fn find_and_mask(&self, normalized: &str, out: &mut Vec<LexMatch>) -> Option<String> {
+        let mut plain = Plain::with_capacity(normalized.len());
+        self.find_with(normalized, out, Some(&mut plain));
+        self.mask_plain(normalized, &plain)
+    }
+
+    /// [`Lexicon::mask_identity`] from the skeleton text of `normalized`.
+    fn mask_plain(&self, normalized: &str, plain: &Plain) -> Option<String> {
+        let Plain { text, starts } = plain;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(&text) {
             if !self.is_identity_pattern(m.pattern().as_usize()) {
@@ -366,13 +403,16 @@ impl Lexicon {
             let last = starts
                 .partition_point(|&s| s < m.end().saturating_sub(1))
                 .saturating_sub(1);
-            if first < spans.len() && first <= last {
+            if first < starts.len() && first <= last {
                 ranges.push((first, last));
             }
         }
         if ranges.is_empty() {
             return None;
         }
+        // The tokens' spans in the normalized text, needed only now.
+        let mut spans = Vec::with_capacity(starts.len());
+        crate::text::tokenize::spans_into(normalized, &mut spans);
         ranges.sort_unstable();
         let mut out = String::with_capacity(normalized.len());
         let (mut at, mut covered) = (0, 0);
@@ -504,11 +544,16 @@ impl Lexicon {
     /// glued to other words, then those found only once hyphens inside words are dropped
     /// (`co-nnard`; `sous-hommes` is found once, not twice).
     pub fn find(&self, normalized: &str, out: &mut Vec<LexMatch>) {
+        self.find_with(normalized, out, None);
+    }
+
+    /// [`Lexicon::find`], the masking's text written in `plain` by the first pass.
+    fn find_with(&self, normalized: &str, out: &mut Vec<LexMatch>, plain: Option<&mut Plain>) {
         let base = out.len();
-        self.find_pass(normalized, out);
+        self.find_pass(normalized, out, plain);
         if let Some(joined) = drop_inner_hyphens(normalized) {
             let mut extra = Vec::new();
-            self.find_pass(&joined, &mut extra);
+            self.find_pass(&joined, &mut extra, None);
             let mut first: Vec<LexMatch> = out[base..].to_vec();
             for m in extra {
                 match first.iter().position(|f| *f == m) {
@@ -521,8 +566,8 @@ impl Lexicon {
         }
     }
 
-    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>) {
-        let (text, runs, starts) = skeleton_text(normalized, &self.real_words);
+    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>, plain: Option<&mut Plain>) {
+        let (text, runs, starts) = skeleton_text(normalized, &self.real_words, plain);
         // Where a group name starts: no term is searched inside it (`asiatiques`, not `tiques`).
         let mut identity_at = Vec::new();
         for m in self.automaton.find_overlapping_iter(&text) {
