@@ -438,9 +438,24 @@ impl Lexicon {
         if word == IDENTITY_PLACEHOLDER {
             return true;
         }
-        let mut spans = crate::text::tokenize::spans(word);
-        if spans.next() != Some((0, word.len())) || spans.next().is_some() {
-            return self.mask_identity(word).is_some();
+        let bytes = word.as_bytes();
+        if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_alphanumeric) {
+            // One ASCII token (glued-word pieces are): the first two bytes of its skeleton are
+            // its first byte and the first one that differs from it (the space after the
+            // skeleton when none does), so the test below needs no skeleton.
+            if let Some(bits) = &self.identity_starts {
+                let a = bytes[0];
+                let b = bytes.iter().find(|&&c| c != a).map_or(b' ', |&c| c);
+                let pair = usize::from(a) << 8 | usize::from(b);
+                if bits[pair >> 6] & (1 << (pair & 63)) == 0 {
+                    return false;
+                }
+            }
+        } else {
+            let mut spans = crate::text::tokenize::spans(word);
+            if spans.next() != Some((0, word.len())) || spans.next().is_some() {
+                return self.mask_identity(word).is_some();
+            }
         }
         thread_local! {
             static BUFFER: std::cell::RefCell<(String, Vec<u8>)> = Default::default();
