@@ -179,6 +179,10 @@ fn made_of(s: &str, is_word: impl Fn(&str) -> bool) -> bool {
 struct Plain {
     text: String,
     starts: Vec<usize>,
+    /// Where the identity patterns match in `text`, when the lexicon pass ran the automaton on
+    /// this very text (one sentence and no real word: most sentences, many comments), so that
+    /// the masking does not run it again.
+    found: Option<Vec<(usize, usize)>>,
 }
 
 impl Plain {
@@ -189,6 +193,7 @@ impl Plain {
         Plain {
             text,
             starts: Vec::new(),
+            found: None,
         }
     }
 }
@@ -392,19 +397,30 @@ impl Lexicon {
 
     /// [`Lexicon::mask_identity`] from the skeleton text of `normalized`.
     fn mask_plain(&self, normalized: &str, plain: &Plain) -> Option<String> {
-        let Plain { text, starts } = plain;
+        let Plain {
+            text,
+            starts,
+            found,
+        } = plain;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(&text) {
-            if !self.is_identity_pattern(m.pattern().as_usize()) {
-                continue;
-            }
-            // Tokens from the one after the pattern's leading space to the one holding its end.
-            let first = starts.partition_point(|&s| s < m.start() + 1);
+        // Tokens from the one after the pattern's leading space to the one holding its end.
+        let mut add = |start: usize, end: usize| {
+            let first = starts.partition_point(|&s| s < start + 1);
             let last = starts
-                .partition_point(|&s| s < m.end().saturating_sub(1))
+                .partition_point(|&s| s < end.saturating_sub(1))
                 .saturating_sub(1);
             if first < starts.len() && first <= last {
                 ranges.push((first, last));
+            }
+        };
+        match found {
+            Some(found) => found.iter().for_each(|&(start, end)| add(start, end)),
+            None => {
+                for m in self.automaton.find_overlapping_iter(text.as_str()) {
+                    if self.is_identity_pattern(m.pattern().as_usize()) {
+                        add(m.start(), m.end());
+                    }
+                }
             }
         }
         if ranges.is_empty() {
@@ -581,11 +597,22 @@ impl Lexicon {
         }
     }
 
-    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>, plain: Option<&mut Plain>) {
-        let (text, runs, starts) = skeleton_text(normalized, &self.real_words, plain);
+    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>, mut plain: Option<&mut Plain>) {
+        let (text, runs, starts) =
+            skeleton_text(normalized, &self.real_words, plain.as_deref_mut());
+        // The masking's text is this one: its identity matches are kept as they are found.
+        let mut found = plain
+            .as_deref()
+            .filter(|p| p.text == text)
+            .map(|_| Vec::new());
         // Where a group name starts: no term is searched inside it (`asiatiques`, not `tiques`).
         let mut identity_at = Vec::new();
         for m in self.automaton.find_overlapping_iter(&text) {
+            if let Some(found) = &mut found {
+                if self.is_identity_pattern(m.pattern().as_usize()) {
+                    found.push((m.start(), m.end()));
+                }
+            }
             let sentence = match starts.binary_search(&m.start()) {
                 Ok(i) => i,
                 Err(i) => i.saturating_sub(1),
@@ -607,6 +634,9 @@ impl Lexicon {
             }
         }
         self.find_glued(&text, &starts, &identity_at, out);
+        if let Some(plain) = plain {
+            plain.found = found;
+        }
     }
 
     /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).

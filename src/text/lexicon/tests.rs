@@ -396,6 +396,7 @@ fn find_and_mask_is_find_then_mask() {
         "Ces rats de Syriennes\net ces marocains : des sous-hommes, co-nnards",
         "personnes trans. personnes; trans les mathématiques des députés arabes",
         "Il pleut sur Beyrouth",
+        "ces syriens et ces personnes trans, des chrétiens",
         "",
     ]
     .iter()
