@@ -192,7 +192,8 @@ impl Plain {
         text.push(' ');
         Plain {
             text,
-            starts: Vec::new(),
+            // A token and its separator take two bytes at least: no growing.
+            starts: Vec::with_capacity(len / 2 + 1),
             found: None,
         }
     }
