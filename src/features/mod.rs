@@ -475,9 +475,12 @@ impl Featurizer {
         } else {
             (Vec::new(), Vec::new())
         };
+        // Room for the n-gram blocks of most comments and the whole word-vector block, which
+        // comes last: the vector is not moved to grow as the blocks are appended.
+        let capacity = 256 + (self.layout.dim() - self.layout.vectors_base());
         let mut vector = SparseVec {
-            idx: Vec::with_capacity(128),
-            val: Vec::with_capacity(128),
+            idx: Vec::with_capacity(capacity),
+            val: Vec::with_capacity(capacity),
         };
         for (i, &v) in signals.iter().enumerate() {
             if v != 0.0 {

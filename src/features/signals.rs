@@ -111,9 +111,14 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
     }
     // With masked group names, each mention counts once, however many identity entries matched
     // it (`québécois` is also `québec*`): the same count for every group.
-    let masked = tokens(normalized)
-        .filter(|&t| t == IDENTITY_PLACEHOLDER)
-        .count() as u32;
+    // (A text without the placeholder's letters is not tokenized for it.)
+    let masked = if normalized.contains(IDENTITY_PLACEHOLDER) {
+        tokens(normalized)
+            .filter(|&t| t == IDENTITY_PLACEHOLDER)
+            .count() as u32
+    } else {
+        0
+    };
     if masked > 0 {
         counts[Category::Identity.index()] = masked;
     }

@@ -64,6 +64,9 @@ impl Pos {
     }
 }
 
+/// Bytes a record is made with room for (it grows past them as needed).
+const RECORD_BYTES: usize = 256;
+
 /// CSV records from a UTF-8 (or any ASCII-compatible) stream.
 pub struct CsvRecords<R> {
     input: R,
@@ -102,7 +105,9 @@ impl<R: BufRead> CsvRecords<R> {
 
     /// The next record, `None` at the end of the input.
     pub fn next_record(&mut self) -> io::Result<Option<Record<ByteRecord>>> {
-        let mut rec = ByteRecord::new();
+        // Room for a short comment's record: a new record's buffer doubles from 4 bytes as its
+        // fields are pushed (some eight times for a comment of a few hundred bytes).
+        let mut rec = ByteRecord::with_capacity(RECORD_BYTES, 4);
         let mut state = State::StartRecord;
         let mut start = 0u64;
         let mut size = 0usize;

@@ -127,8 +127,15 @@ impl Analyzer {
         let normalized = normalize(text);
         let normalized = self.segment(&normalized, vocabulary).unwrap_or(normalized);
         let mut lexicon = Vec::new();
-        self.lexicon.find(&normalized, &mut lexicon);
-        let normalized = self.mask(normalized);
+        // The mask stage reads the skeletons the lexicon stage makes.
+        let normalized = if self.mask_identity {
+            self.lexicon
+                .find_and_mask(&normalized, &mut lexicon)
+                .unwrap_or(normalized)
+        } else {
+            self.lexicon.find(&normalized, &mut lexicon);
+            normalized
+        };
         Analyzed {
             truncated,
             caps,

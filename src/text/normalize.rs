@@ -414,8 +414,9 @@ fn fold_words(text: &str, chars: &mut Vec<char>) -> String {
     let n = chars.len();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
-    let mut word = String::new();
-    let mut scratch: Vec<char> = Vec::new();
+    // Room for most words at once (grown from nothing, they were moved some three times a text).
+    let mut word = String::with_capacity(64);
+    let mut scratch: Vec<char> = Vec::with_capacity(64);
     while i < n {
         let c = chars[i];
         // `@` starts a word only after a letter (so `@user` stays a mention); `$` may start one.

@@ -60,12 +60,20 @@ const ASCII_ALNUM: [bool; 128] = {
 
 impl Spans<'_> {
     /// Whether the character at byte `i` (a boundary) is alphanumeric, and its length in bytes.
-    #[inline]
+    /// The ASCII test always inlined (some token loops called all of this for every byte), the
+    /// rest apart.
+    #[inline(always)]
     fn class(&self, i: usize) -> (bool, usize) {
         let b = self.text.as_bytes()[i];
         if b < 0x80 {
             return (ASCII_ALNUM[b as usize], 1);
         }
+        self.class_non_ascii(i)
+    }
+
+    /// [`Spans::class`] of a non-ASCII character.
+    #[inline(never)]
+    fn class_non_ascii(&self, i: usize) -> (bool, usize) {
         // `i` is a character boundary inside the text: there is a character there.
         self.text[i..]
             .chars()

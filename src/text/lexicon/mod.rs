@@ -174,12 +174,40 @@ fn made_of(s: &str, is_word: impl Fn(&str) -> bool) -> bool {
     glue::fewest_pieces(s, MAX_PIECE, is_word).is_some()
 }
 
+/// The text identity masking runs the automaton on: ` tok tok ` with the skeleton of every token
+/// (real words too, no sentence marks), and the byte offset where each token starts in it.
+struct Plain {
+    text: String,
+    starts: Vec<usize>,
+    /// Where the identity patterns match in `text`, when the lexicon pass ran the automaton on
+    /// this very text (one sentence and no real word: most sentences, many comments), so that
+    /// the masking does not run it again.
+    found: Option<Vec<(usize, usize)>>,
+}
+
+impl Plain {
+    /// An empty text (its leading space written) for a normalized text of `len` bytes.
+    fn with_capacity(len: usize) -> Plain {
+        let mut text = String::with_capacity(len + 2);
+        text.push(' ');
+        Plain {
+            text,
+            // A token and its separator take two bytes at least: no growing.
+            starts: Vec::with_capacity(len / 2 + 1),
+            found: None,
+        }
+    }
+}
+
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
-/// offset where each sentence starts.
+/// offset where each sentence starts. With `plain`, the masking's text is written there from
+/// the same skeletons (the sentences' tokens are the text's tokens: sentence marks are not
+/// alphanumeric).
 fn skeleton_text(
     normalized: &str,
     real_words: &FxHashSet<String>,
+    mut plain: Option<&mut Plain>,
 ) -> (String, Vec<u8>, Vec<usize>) {
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
@@ -195,6 +223,11 @@ fn skeleton_text(
         for tok in tokens(sentence) {
             let at = out.len();
             skeleton_into(tok, &mut out, &mut runs);
+            if let Some(plain) = plain.as_deref_mut() {
+                plain.starts.push(plain.text.len());
+                plain.text.push_str(&out[at..]);
+                plain.text.push(' ');
+            }
             if !real_words.is_empty() && real_words.contains(&out[at..]) {
                 // A real word matches no term: it stands as one character no term has.
                 out.truncate(at);
@@ -343,36 +376,60 @@ impl Lexicon {
     /// `personnes trans`) replaced by [`IDENTITY_PLACEHOLDER`], or None when it has none: what
     /// the n-grams see, so that no group name carries a weight of its own.
     pub fn mask_identity(&self, normalized: &str) -> Option<String> {
-        let mut spans = Vec::new();
-        crate::text::tokenize::spans_into(normalized, &mut spans);
         // ` tok tok ` in skeletons, with the offset where each token starts.
-        let mut text = String::with_capacity(normalized.len() + 2);
-        let mut starts = Vec::with_capacity(spans.len());
+        let mut plain = Plain::with_capacity(normalized.len());
         // The doubled-letter marks are not read here: one buffer takes them all.
         let mut runs = Vec::with_capacity(normalized.len());
-        text.push(' ');
-        for &(s, e) in &spans {
-            starts.push(text.len());
-            skeleton_into(&normalized[s..e], &mut text, &mut runs);
-            text.push(' ');
+        for tok in tokens(normalized) {
+            plain.starts.push(plain.text.len());
+            skeleton_into(tok, &mut plain.text, &mut runs);
+            plain.text.push(' ');
         }
+        self.mask_plain(normalized, &plain)
+    }
+
+    /// [`Lexicon::find`], then [`Lexicon::mask_identity`] of the same text, the masking's
+    /// skeletons written by the lexicon's pass instead of a pass of their own.
+    pub fn find_and_mask(&self, normalized: &str, out: &mut Vec<LexMatch>) -> Option<String> {
+        let mut plain = Plain::with_capacity(normalized.len());
+        self.find_with(normalized, out, Some(&mut plain));
+        self.mask_plain(normalized, &plain)
+    }
+
+    /// [`Lexicon::mask_identity`] from the skeleton text of `normalized`.
+    fn mask_plain(&self, normalized: &str, plain: &Plain) -> Option<String> {
+        let Plain {
+            text,
+            starts,
+            found,
+        } = plain;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(&text) {
-            if !self.is_identity_pattern(m.pattern().as_usize()) {
-                continue;
-            }
-            // Tokens from the one after the pattern's leading space to the one holding its end.
-            let first = starts.partition_point(|&s| s < m.start() + 1);
+        // Tokens from the one after the pattern's leading space to the one holding its end.
+        let mut add = |start: usize, end: usize| {
+            let first = starts.partition_point(|&s| s < start + 1);
             let last = starts
-                .partition_point(|&s| s < m.end().saturating_sub(1))
+                .partition_point(|&s| s < end.saturating_sub(1))
                 .saturating_sub(1);
-            if first < spans.len() && first <= last {
+            if first < starts.len() && first <= last {
                 ranges.push((first, last));
+            }
+        };
+        match found {
+            Some(found) => found.iter().for_each(|&(start, end)| add(start, end)),
+            None => {
+                for m in self.automaton.find_overlapping_iter(text.as_str()) {
+                    if self.is_identity_pattern(m.pattern().as_usize()) {
+                        add(m.start(), m.end());
+                    }
+                }
             }
         }
         if ranges.is_empty() {
             return None;
         }
+        // The tokens' spans in the normalized text, needed only now.
+        let mut spans = Vec::with_capacity(starts.len());
+        crate::text::tokenize::spans_into(normalized, &mut spans);
         ranges.sort_unstable();
         let mut out = String::with_capacity(normalized.len());
         let (mut at, mut covered) = (0, 0);
@@ -398,9 +455,24 @@ impl Lexicon {
         if word == IDENTITY_PLACEHOLDER {
             return true;
         }
-        let mut spans = crate::text::tokenize::spans(word);
-        if spans.next() != Some((0, word.len())) || spans.next().is_some() {
-            return self.mask_identity(word).is_some();
+        let bytes = word.as_bytes();
+        if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_alphanumeric) {
+            // One ASCII token (glued-word pieces are): the first two bytes of its skeleton are
+            // its first byte and the first one that differs from it (the space after the
+            // skeleton when none does), so the test below needs no skeleton.
+            if let Some(bits) = &self.identity_starts {
+                let a = bytes[0];
+                let b = bytes.iter().find(|&&c| c != a).map_or(b' ', |&c| c);
+                let pair = usize::from(a) << 8 | usize::from(b);
+                if bits[pair >> 6] & (1 << (pair & 63)) == 0 {
+                    return false;
+                }
+            }
+        } else {
+            let mut spans = crate::text::tokenize::spans(word);
+            if spans.next() != Some((0, word.len())) || spans.next().is_some() {
+                return self.mask_identity(word).is_some();
+            }
         }
         thread_local! {
             static BUFFER: std::cell::RefCell<(String, Vec<u8>)> = Default::default();
@@ -504,11 +576,16 @@ impl Lexicon {
     /// glued to other words, then those found only once hyphens inside words are dropped
     /// (`co-nnard`; `sous-hommes` is found once, not twice).
     pub fn find(&self, normalized: &str, out: &mut Vec<LexMatch>) {
+        self.find_with(normalized, out, None);
+    }
+
+    /// [`Lexicon::find`], the masking's text written in `plain` by the first pass.
+    fn find_with(&self, normalized: &str, out: &mut Vec<LexMatch>, plain: Option<&mut Plain>) {
         let base = out.len();
-        self.find_pass(normalized, out);
+        self.find_pass(normalized, out, plain);
         if let Some(joined) = drop_inner_hyphens(normalized) {
             let mut extra = Vec::new();
-            self.find_pass(&joined, &mut extra);
+            self.find_pass(&joined, &mut extra, None);
             let mut first: Vec<LexMatch> = out[base..].to_vec();
             for m in extra {
                 match first.iter().position(|f| *f == m) {
@@ -521,11 +598,22 @@ impl Lexicon {
         }
     }
 
-    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>) {
-        let (text, runs, starts) = skeleton_text(normalized, &self.real_words);
+    fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>, mut plain: Option<&mut Plain>) {
+        let (text, runs, starts) =
+            skeleton_text(normalized, &self.real_words, plain.as_deref_mut());
+        // The masking's text is this one: its identity matches are kept as they are found.
+        let mut found = plain
+            .as_deref()
+            .filter(|p| p.text == text)
+            .map(|_| Vec::new());
         // Where a group name starts: no term is searched inside it (`asiatiques`, not `tiques`).
         let mut identity_at = Vec::new();
         for m in self.automaton.find_overlapping_iter(&text) {
+            if let Some(found) = &mut found {
+                if self.is_identity_pattern(m.pattern().as_usize()) {
+                    found.push((m.start(), m.end()));
+                }
+            }
             let sentence = match starts.binary_search(&m.start()) {
                 Ok(i) => i,
                 Err(i) => i.saturating_sub(1),
@@ -547,6 +635,9 @@ impl Lexicon {
             }
         }
         self.find_glued(&text, &starts, &identity_at, out);
+        if let Some(plain) = plain {
+            plain.found = found;
+        }
     }
 
     /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).
