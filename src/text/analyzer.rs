@@ -120,14 +120,14 @@ impl Analyzer {
         &self.lexicon
     }
 
-    /// The whole chain: cap → shouting → normalize → segment → lexicon.
+    /// The whole chain: cap → shouting → normalize → segment → lexicon → mask (when the model
+    /// masks group names, the mask stage reads the skeletons the lexicon stage made).
     pub fn analyze(&self, text: &str, vocabulary: &impl Vocabulary) -> Analyzed {
         let (text, truncated) = cap(text, self.max_chars);
         let caps = shouting::measure(text);
         let normalized = normalize(text);
         let normalized = self.segment(&normalized, vocabulary).unwrap_or(normalized);
         let mut lexicon = Vec::new();
-        // The mask stage reads the skeletons the lexicon stage makes.
         let normalized = if self.mask_identity {
             self.lexicon
                 .find_and_mask(&normalized, &mut lexicon)
