@@ -391,6 +391,93 @@ fn a_review_budget_sets_the_main_labels_threshold_only() {
     }
 }
 
+/// `--review-budget LABEL=RATE`: another label's threshold follows its own budget and the main
+/// label's stays where it was; training says what share of the acceptable rows each threshold
+/// flags (the budget that would hold it); unknown labels and malformed values are refused.
+#[test]
+fn a_review_budget_per_label_moves_that_label_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = corpus_subset(dir.path(), 700);
+    let train = |budgets: &[&str], name: &str| {
+        let out = dir.path().join(format!("{name}.json"));
+        let mut args = vec![
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--labels",
+            "toxic,insult",
+            "--max-features",
+            "1500",
+            "--folds",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        for b in budgets {
+            args.extend(["--review-budget", b]);
+        }
+        let o = run(&args);
+        (o, out)
+    };
+    let thresholds = |out: &std::path::Path| {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+        let t = |i: usize| v["model"]["labels"][i]["threshold"].as_f64().unwrap();
+        (t(0), t(1))
+    };
+    let (o, out) = train(&[], "f1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (f1_toxic, f1_insult) = thresholds(&out);
+    assert!(
+        stderr(&o).contains("label 'insult': threshold") && stderr(&o).contains("(best F1) flags"),
+        "{}",
+        stderr(&o)
+    );
+    let (o, out) = train(&["insult=0.01"], "tight");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(review budget 1.00%) flags"),
+        "{}",
+        stderr(&o)
+    );
+    let (tight_toxic, tight) = thresholds(&out);
+    let (o, out) = train(&["insult=0.4", "0.05"], "loose");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (budget_toxic, loose) = thresholds(&out);
+    assert!(
+        tight > loose,
+        "1% of acceptable rows: {tight}; 40%: {loose}"
+    );
+    assert!(
+        tight != f1_insult || loose != f1_insult,
+        "the budget moved nothing"
+    );
+    assert_eq!(tight_toxic, f1_toxic);
+    // The bare rate is still the main label's.
+    assert_ne!(budget_toxic, f1_toxic);
+    for (bad, expected) in [
+        (
+            "threat=0.1",
+            "label 'threat' is given a review budget but is not among the labels",
+        ),
+        (
+            "insult=lots",
+            "--review-budget insult=lots: RATE must be a number",
+        ),
+        ("insult=2", "--review-budget must be between 0 and 1"),
+        ("=0.1", "--review-budget takes RATE or LABEL=RATE"),
+    ] {
+        let (o, out) = train(&[bad], "bad");
+        assert!(!o.status.success(), "--review-budget {bad} accepted");
+        assert!(stderr(&o).contains(expected), "{bad}: {}", stderr(&o));
+        assert!(!out.exists(), "{bad}: a model was written");
+    }
+    for twice in [["0.1", "0.2"], ["insult=0.1", "insult=0.2"]] {
+        let (o, _) = train(&twice, "twice");
+        assert!(!o.status.success(), "{twice:?} accepted");
+        assert!(stderr(&o).contains("twice"), "{twice:?}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn weight_and_threshold_files_must_be_data_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -116,9 +116,11 @@ pub struct Args {
     threshold_by_file: bool,
     /// The main label's threshold flags at most RATE of its acceptable rows (out-of-fold; the
     /// mean over files with --threshold-by-file) instead of maximizing F1: a review budget, read
-    /// on the acceptable rows only. The other labels keep their best-F1 thresholds.
-    #[arg(long, value_name = "RATE")]
-    review_budget: Option<f64>,
+    /// on the acceptable rows only, so that the line holds when rows are added. LABEL=RATE gives
+    /// another label one (repeatable); labels without one keep their best-F1 thresholds. Training
+    /// prints the share each label's threshold flags.
+    #[arg(long, value_name = "RATE|LABEL=RATE")]
+    review_budget: Vec<String>,
     /// Count the evidence table's main label with each file's positives and negatives weighing
     /// the same, as in the fit, so that a file's base rate does not make its register (tweets,
     /// forum slang) look abusive or harmless.
@@ -195,6 +197,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             Ok((PathBuf::from(f), n))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let (review_budget, label_budgets) = review_budgets(&a.review_budget)?;
     // The main label: as told, else `toxic` if trained, else the first label given.
     let main_label = a.main_label.clone().or_else(|| {
         let labels = a.input.labels.as_ref()?;
@@ -239,7 +242,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         source_weights,
         threshold_data: a.threshold_data,
         threshold_by_file: a.threshold_by_file,
-        review_budget: a.review_budget,
+        review_budget,
+        label_budgets,
         balance_counts: a.balance_counts,
         main_covers: a.main_covers_labels,
         vectors: a.vectors,
@@ -289,6 +293,35 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The main label's review budget, and the other labels' by name.
+type Budgets = (Option<f64>, Vec<(String, f64)>);
+
+/// `--review-budget` values: at most one bare RATE (the main label's), any LABEL=RATE.
+fn review_budgets(values: &[String]) -> anyhow::Result<Budgets> {
+    let rate = |v: &str, r: &str| -> anyhow::Result<f64> {
+        r.trim()
+            .parse()
+            .with_context(|| format!("--review-budget {v}: RATE must be a number between 0 and 1"))
+    };
+    let (mut main, mut labels) = (None, Vec::new());
+    for v in values {
+        if v.contains('=') {
+            let (label, r) = super::pairs(
+                std::slice::from_ref(v),
+                "--review-budget",
+                "RATE or LABEL=RATE",
+            )?
+            .remove(0);
+            labels.push((label, rate(v, &r)?));
+        } else if main.replace(rate(v, v)?).is_some() {
+            bail!(
+                "--review-budget gives the main label's RATE twice (another label's is LABEL=RATE)"
+            );
+        }
+    }
+    Ok((main, labels))
+}
+
 /// A parameter out of range, in the flags' words.
 fn param_error(e: ParamError) -> anyhow::Error {
     match e {
@@ -304,6 +337,7 @@ fn param_error(e: ParamError) -> anyhow::Error {
             anyhow!("--evidence-smoothing must be a positive number, got {a}")
         }
         ParamError::DuplicateLabel(l) => anyhow!("--labels names '{l}' twice"),
+        ParamError::DuplicateBudget(l) => anyhow!("--review-budget gives '{l}' twice"),
     }
 }
 

@@ -124,6 +124,7 @@ pub fn adapt(
         .collect::<Result<_>>()?;
     let base_main = &base.data.main_label;
     let main = ds.labels.iter().position(|l| l == base_main).unwrap_or(0);
+    super::check_budget_labels(params, &ds.labels)?;
     let (train_rows, held_rows) = split(&ds, main, params.holdout, params.seed);
     progress.note(&format!(
         "adapting {base_name} ({}) to {} rows from {} file(s): {} for training, {} held out; \
@@ -216,7 +217,8 @@ pub fn adapt(
             base_rate,
             &sources,
             params.max_repeat,
-            params.review_budget.filter(|_| l == main),
+            params.budget_of(name, l == main),
+            progress,
         );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);
         labels[b] = model;

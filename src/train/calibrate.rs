@@ -8,15 +8,16 @@
 //! - **Threshold.** The threshold per label maximizes F1 at that base rate on the out-of-fold
 //!   scores (never on the held-out rows) of the rows that choose thresholds (`--threshold-data`:
 //!   the files labeled by the site's own rules; every row by default, and whenever those files
-//!   hold no row of one class of the label). With a review budget (`--review-budget`, the main
-//!   label only), it is instead the lowest threshold that flags at most that share of the
-//!   acceptable rows.
+//!   hold no row of one class of the label). With a review budget (`--review-budget RATE` for the
+//!   main label, `LABEL=RATE` for another), it is instead the lowest threshold that flags at most
+//!   that share of the acceptable rows: a line that holds when rows are added. Training notes the
+//!   share each label's threshold flags, the budget that would hold it.
 
 use std::collections::BTreeMap;
 
 use super::balance::{repeated, RowSources};
 use super::fit::LabelFit;
-use super::{known_rows, logistic};
+use super::{known_rows, logistic, TrainProgress};
 use crate::eval::metrics;
 use crate::io::dataset::Dataset;
 use crate::model::LabelModel;
@@ -54,6 +55,26 @@ pub(crate) fn label_base_rate(
     (base * label_pos as f64 / main_pos as f64).clamp(1e-4, base)
 }
 
+/// The out-of-fold scores (`oof`, raw, by position in `rows`, shifted by `offset`) and labels of
+/// the rows that choose thresholds, by file.
+fn threshold_files(
+    rows: &[usize],
+    oof: &[f32],
+    y: &[bool],
+    offset: f32,
+    sources: &RowSources,
+) -> BTreeMap<usize, (Vec<f32>, Vec<bool>)> {
+    let mut files: BTreeMap<usize, (Vec<f32>, Vec<bool>)> = BTreeMap::new();
+    for ((&row, &z), &v) in rows.iter().zip(oof).zip(y) {
+        if sources.chooses_threshold(row) {
+            let (s, l) = files.entry(sources.source(row)).or_default();
+            s.push(logistic::sigmoid(z + offset));
+            l.push(v);
+        }
+    }
+    files
+}
+
 /// The label's threshold, from the out-of-fold scores (`oof`, raw, by position in `rows`, shifted
 /// by `offset`) of the rows that choose thresholds, or of every row when those cannot (they hold
 /// only one class; for a review budget, no acceptable row):
@@ -61,6 +82,9 @@ pub(crate) fn label_base_rate(
 ///   mean of the F1 of the files that hold both classes;
 /// - with a `review_budget`, the lowest threshold that flags at most that share of the acceptable
 ///   rows (by file: the mean of the files' shares, over the files that hold acceptable rows).
+///
+/// Also returns the share of the acceptable rows the threshold flags, read the way a budget is
+/// (by file or pooled, on the same rows): the budget that would hold this threshold.
 fn choose_threshold(
     rows: &[usize],
     oof: &[f32],
@@ -69,8 +93,7 @@ fn choose_threshold(
     base_rate: f64,
     sources: &RowSources,
     review_budget: Option<f64>,
-) -> f32 {
-    let score = |z: f32| logistic::sigmoid(z + offset);
+) -> (f32, f64) {
     // Whether a set of rows can choose: both classes for F1, acceptable rows for a budget.
     let can_choose = |labels: &[bool]| {
         labels.contains(&false) && (review_budget.is_some() || labels.contains(&true))
@@ -80,15 +103,7 @@ fn choose_threshold(
         let pos = labels.iter().filter(|&&v| v).count();
         metrics::negative_weight(pos, labels.len() - pos, base_rate)
     };
-    // The rows that choose, by file.
-    let mut files: BTreeMap<usize, (Vec<f32>, Vec<bool>)> = BTreeMap::new();
-    for ((&row, &z), &v) in rows.iter().zip(oof).zip(y) {
-        if sources.chooses_threshold(row) {
-            let (s, l) = files.entry(sources.source(row)).or_default();
-            s.push(score(z));
-            l.push(v);
-        }
-    }
+    let files = threshold_files(rows, oof, y, offset, sources);
     if sources.threshold_by_file() {
         let groups: Vec<(&[f32], &[bool])> = files
             .values()
@@ -96,7 +111,7 @@ fn choose_threshold(
             .map(|(s, l)| (s.as_slice(), l.as_slice()))
             .collect();
         if !groups.is_empty() {
-            return match review_budget {
+            let t = match review_budget {
                 Some(budget) => metrics::threshold_at_mean_fpr(&groups, budget),
                 None => {
                     let weighted: Vec<(&[f32], &[bool], f64)> =
@@ -104,6 +119,11 @@ fn choose_threshold(
                     metrics::best_mean_f1_threshold(&weighted)
                 }
             };
+            let acceptable: Vec<(&[f32], &[bool])> = groups
+                .into_iter()
+                .filter(|(_, l)| l.contains(&false))
+                .collect();
+            return (t, metrics::mean_false_positive_rate(&acceptable, t));
         }
     }
     let (mut scores, mut labels): (Vec<f32>, Vec<bool>) = (Vec::new(), Vec::new());
@@ -112,13 +132,17 @@ fn choose_threshold(
         labels.extend(l);
     }
     if !can_choose(&labels) {
-        scores = oof.iter().map(|&z| score(z)).collect();
+        scores = oof.iter().map(|&z| logistic::sigmoid(z + offset)).collect();
         labels = y.to_vec();
     }
-    match review_budget {
+    let t = match review_budget {
         Some(budget) => metrics::threshold_at_mean_fpr(&[(&scores, &labels)], budget),
         None => metrics::best_f1_threshold(&scores, &labels, neg_weight(&labels)),
-    }
+    };
+    (
+        t,
+        metrics::mean_false_positive_rate(&[(&scores, &labels)], t),
+    )
 }
 
 /// The label's model: the fit with its prior correction to `base_rate` and its threshold, and the
@@ -130,6 +154,7 @@ pub(crate) fn calibrate(
     sources: &RowSources,
     max_repeat: u32,
     review_budget: Option<f64>,
+    progress: &dyn TrainProgress,
 ) -> LabelModel {
     let LabelFit {
         rows,
@@ -145,7 +170,19 @@ pub(crate) fn calibrate(
     let offset = (logit(base_rate) - logit(prior)) as f32;
     let rep = repeated(&rows, &y, sources, max_repeat);
 
-    let threshold = choose_threshold(&rows, &oof, &y, offset, base_rate, sources, review_budget);
+    let (threshold, flagged) =
+        choose_threshold(&rows, &oof, &y, offset, base_rate, sources, review_budget);
+    // The share a budget would be set to, to hold this line when rows are added
+    // (`--review-budget LABEL=RATE`).
+    progress.note(&format!(
+        "label '{name}': threshold {threshold:.3} ({}) flags {:.2}% of the acceptable out-of-fold \
+         rows",
+        match review_budget {
+            Some(b) => format!("review budget {:.2}%", 100.0 * b),
+            None => "best F1".to_string(),
+        },
+        100.0 * flagged
+    ));
 
     LabelModel {
         name: name.to_string(),
@@ -185,7 +222,7 @@ mod tests {
         let files = vec![0, 0, 0, 0, 1, 1, 1, 1];
         let t = |chooses: Vec<bool>| {
             let sources = RowSources::new(files.clone(), vec![1, 1]).with_threshold_files(chooses);
-            choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, None)
+            choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, None).0
         };
         assert!((t(vec![true, false]) - 0.6).abs() < 1e-5);
         assert!((t(vec![false, true]) - 0.3).abs() < 1e-5);
@@ -197,8 +234,8 @@ mod tests {
             RowSources::new(files.clone(), vec![1, 1]).with_threshold_files(vec![true, false]);
         let all = RowSources::new(files.clone(), vec![1, 1]);
         assert_eq!(
-            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &sources, None),
-            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &all, None)
+            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &sources, None).0,
+            choose_threshold(&rows, &oof, &one_class, 0.0, 0.5, &all, None).0
         );
     }
 
@@ -212,7 +249,7 @@ mod tests {
         let files = vec![0, 0, 0, 0, 0, 1, 1, 1];
         let sources = RowSources::new(files.clone(), vec![1, 1]);
         let t = |sources: &RowSources, budget| {
-            choose_threshold(&rows, &oof, &y, 0.0, 0.5, sources, Some(budget))
+            choose_threshold(&rows, &oof, &y, 0.0, 0.5, sources, Some(budget)).0
         };
         // Pooled: 6 negatives, a budget of 1/3 flags at most 2 of them: 0.6.
         assert!((t(&sources, 1.0 / 3.0) - 0.6).abs() < 1e-5);
@@ -224,8 +261,35 @@ mod tests {
         // The positives' scores play no part.
         let mut low = oof.clone();
         low[4] = logit(0.05) as f32;
-        let moved = choose_threshold(&rows, &low, &y, 0.0, 0.5, &by_file, Some(0.25));
+        let (moved, _) = choose_threshold(&rows, &low, &y, 0.0, 0.5, &by_file, Some(0.25));
         assert!((moved - 0.6).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_share_a_threshold_flags_is_the_budget_that_holds_it() {
+        // Two files; positives and negatives overlap, so best F1 flags some acceptable rows.
+        let scores = [
+            0.1f32, 0.35, 0.5, 0.65, 0.7, 0.9, 0.15, 0.4, 0.45, 0.6, 0.8, 0.3,
+        ];
+        let y = [
+            false, false, true, false, true, true, false, false, true, false, true, true,
+        ];
+        let rows: Vec<usize> = (0..12).collect();
+        let oof: Vec<f32> = scores.iter().map(|&p| logit(p as f64) as f32).collect();
+        let files = vec![0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+        for by_file in [false, true] {
+            let sources =
+                RowSources::new(files.clone(), vec![1, 1]).with_threshold_by_file(by_file);
+            let (t, share) = choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, None);
+            assert!(share > 0.0 && share < 1.0, "{share}");
+            // Held by its own share: the same false alarms, at a threshold no higher.
+            let (held, again) = choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, Some(share));
+            assert!((again - share).abs() < 1e-12, "{again} {share}");
+            assert!(held <= t, "{held} {t}");
+            // A budget's own share is within the budget.
+            let (_, within) = choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, Some(0.2));
+            assert!(within <= 0.2, "{within}");
+        }
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub enum TrainError {
     NoLabel,
     #[error("main label '{label}' is not among the labels ({})", labels.join(", "))]
     MainLabel { label: String, labels: Vec<String> },
+    /// A review budget given for a label that is not trained.
+    #[error("label '{label}' is given a review budget but is not among the labels ({})", labels.join(", "))]
+    BudgetLabel { label: String, labels: Vec<String> },
     /// A label whose training rows are all of one class, or none.
     #[error(
         "label '{label}' needs both 0 and 1 rows to train, but its {rows} training rows are {} \
@@ -145,6 +148,22 @@ pub struct HeldOut {
     pub rows_read: usize,
 }
 
+/// Every label given a review budget is one of the labels.
+fn check_budget_labels(params: &ValidParams, labels: &[String]) -> Result<()> {
+    match params
+        .label_budgets
+        .iter()
+        .find(|(l, _)| !labels.contains(l))
+    {
+        Some((label, _)) => Err(TrainError::BudgetLabel {
+            label: label.clone(),
+            labels: labels.to_vec(),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
 /// Train a model: read the data files, run the stages (see the module comment). Writes nothing
 /// but the split file, if asked for one.
 pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Trained> {
@@ -164,6 +183,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
             })?,
         None => ds.labels.iter().position(|l| l == "toxic").unwrap_or(0),
     };
+    check_budget_labels(params, &ds.labels)?;
     let (train_rows, held_rows) = split(&ds, main, params.holdout, params.seed);
     for (l, name) in ds.labels.iter().enumerate() {
         let known: Vec<bool> = train_rows
@@ -249,7 +269,8 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
             base_rates[l],
             &sources,
             params.max_repeat,
-            params.review_budget.filter(|_| l == main),
+            params.budget_of(&ds.labels[l], l == main),
+            progress,
         );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);
         label_models.push(model);

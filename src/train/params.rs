@@ -53,6 +53,10 @@ pub struct TrainParams {
     /// The main label's threshold flags at most this share of its acceptable rows (out-of-fold;
     /// the mean over files with `threshold_by_file`) rather than maximizing F1.
     pub review_budget: Option<f64>,
+    /// `(label, rate)`: that label's threshold flags at most `rate` of its acceptable rows, as
+    /// `review_budget` does for the main label, rather than maximizing F1. A label given here
+    /// keeps its line when rows are added to the data, where its best F1 can move by a third.
+    pub label_budgets: Vec<(String, f64)>,
     /// The evidence table's counts for the main label weigh each file's positives and negatives
     /// the same, as the fit does, rather than counting every row once (where a file that flags
     /// 80% of its rows makes its own register look abusive).
@@ -87,6 +91,7 @@ impl Default for TrainParams {
             threshold_data: Vec::new(),
             threshold_by_file: false,
             review_budget: None,
+            label_budgets: Vec::new(),
             balance_counts: false,
             vectors: None,
         }
@@ -113,6 +118,8 @@ pub enum ParamError {
     EvidenceSmoothing(f32),
     #[error("the label '{0}' is named twice")]
     DuplicateLabel(String),
+    #[error("the label '{0}' is given two review budgets")]
+    DuplicateBudget(String),
 }
 
 /// Parameters that passed [`TrainParams::check`]; read them through `Deref`.
@@ -128,8 +135,21 @@ impl Deref for ValidParams {
 }
 
 impl TrainParams {
+    /// The review budget of a label, if it has one: `review_budget` for the main label, else its
+    /// entry in `label_budgets`.
+    pub fn budget_of(&self, label: &str, is_main: bool) -> Option<f64> {
+        if is_main {
+            return self.review_budget;
+        }
+        self.label_budgets
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|&(_, r)| r)
+    }
+
     /// Check the parameters, in this order: held-out share, folds, alphas, base rate, review
-    /// budget, word-vector weight, evidence smoothing, labels named once each.
+    /// budgets (each in (0, 1), one per label), word-vector weight, evidence smoothing, labels
+    /// named once each.
     pub fn check(self) -> Result<ValidParams, ParamError> {
         if !(0.0..0.9).contains(&self.holdout) {
             return Err(ParamError::Holdout(self.holdout));
@@ -143,10 +163,18 @@ impl TrainParams {
         if !(self.base_rate > 0.0 && self.base_rate < 1.0) {
             return Err(ParamError::BaseRate(self.base_rate));
         }
-        if let Some(r) = self.review_budget {
-            if !(r > 0.0 && r < 1.0) {
-                return Err(ParamError::ReviewBudget(r));
-            }
+        let mut budgets =
+            (self.review_budget.iter()).chain(self.label_budgets.iter().map(|b| &b.1));
+        if let Some(&r) = budgets.find(|&&r| !(r > 0.0 && r < 1.0)) {
+            return Err(ParamError::ReviewBudget(r));
+        }
+        if let Some((_, (twice, _))) = self
+            .label_budgets
+            .iter()
+            .enumerate()
+            .find(|(i, (l, _))| self.label_budgets[..*i].iter().any(|(m, _)| m == l))
+        {
+            return Err(ParamError::DuplicateBudget(twice.clone()));
         }
         let w = self.features.vectors_weight;
         if self.vectors.is_some() && !(w.is_finite() && w > 0.0) {
@@ -210,6 +238,18 @@ mod tests {
             Some("the review budget must be between 0 and 1, got NaN".to_string())
         );
         assert_eq!(
+            with(|p| p.label_budgets = vec![("insult".into(), 1.0)]),
+            Some(ParamError::ReviewBudget(1.0))
+        );
+        assert_eq!(
+            with(|p| p.label_budgets = vec![("insult".into(), 0.05), ("insult".into(), 0.02)]),
+            Some(ParamError::DuplicateBudget("insult".into()))
+        );
+        assert_eq!(
+            with(|p| p.label_budgets = vec![("insult".into(), 0.05), ("threat".into(), 0.02)]),
+            None
+        );
+        assert_eq!(
             with(|p| p.vectors = Some("v.bin".into())),
             Some(ParamError::VectorsWeight(0.0))
         );
@@ -225,6 +265,16 @@ mod tests {
             Some(ParamError::DuplicateLabel("toxic".into()))
         );
         // The first problem in the documented order wins.
+        let mut p = TrainParams {
+            review_budget: Some(0.075),
+            label_budgets: vec![("insult".into(), 0.05)],
+            ..TrainParams::default()
+        };
+        assert_eq!(p.budget_of("toxic", true), Some(0.075));
+        assert_eq!(p.budget_of("insult", false), Some(0.05));
+        assert_eq!(p.budget_of("threat", false), None);
+        p.review_budget = None;
+        assert_eq!(p.budget_of("insult", true), None);
         assert_eq!(
             with(|p| {
                 p.folds = 0;
