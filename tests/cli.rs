@@ -435,7 +435,7 @@ fn a_review_budget_per_label_moves_that_label_only() {
     let (o, out) = train(&["insult=0.01"], "tight");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("(review budget 1.00%) flags"),
+        stderr(&o).contains("(review budget 1.000%) flags"),
         "{}",
         stderr(&o)
     );

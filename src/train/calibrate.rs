@@ -175,10 +175,10 @@ pub(crate) fn calibrate(
     // The share a budget would be set to, to hold this line when rows are added
     // (`--review-budget LABEL=RATE`).
     progress.note(&format!(
-        "label '{name}': threshold {threshold:.3} ({}) flags {:.2}% of the acceptable out-of-fold \
+        "label '{name}': threshold {threshold:.3} ({}) flags {:.3}% of the acceptable out-of-fold \
          rows",
         match review_budget {
-            Some(b) => format!("review budget {:.2}%", 100.0 * b),
+            Some(b) => format!("review budget {:.3}%", 100.0 * b),
             None => "best F1".to_string(),
         },
         100.0 * flagged
