@@ -46,22 +46,7 @@ fn corpus_subset(dir: &Path, n: usize) -> PathBuf {
 fn small_model(dir: &Path) -> PathBuf {
     let data = corpus_subset(dir, 900);
     let out = dir.join("model.json");
-    let o = run(&[
-        "train",
-        "--data",
-        data.to_str().unwrap(),
-        "--labels",
-        "toxic,insult",
-        "--max-features",
-        "1500",
-        "--folds",
-        "2",
-        "--alphas",
-        "1,0.3",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = train_toxic_insult(&data, &out, &["--alphas", "1,0.3", "--quiet"]);
     assert!(o.status.success(), "train failed: {}", stderr(&o));
     out
 }
@@ -324,6 +309,33 @@ fn training_errors_name_file_line_and_column() {
     }
 }
 
+/// `train` on `data` for `toxic,insult` with small settings (1,500 features, 2 folds), writing
+/// `out`, with `extra` arguments after.
+fn train_toxic_insult(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--labels",
+        "toxic,insult",
+        "--max-features",
+        "1500",
+        "--folds",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The `toxic` and `insult` thresholds of a model file written by [`train_toxic_insult`].
+fn thresholds_of(out: &Path) -> (f64, f64) {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+    let t = |i: usize| v["model"]["labels"][i]["threshold"].as_f64().unwrap();
+    (t(0), t(1))
+}
+
 /// `--review-budget`: the main label's threshold flags at most that share of its acceptable
 /// rows, so a smaller budget gives a higher threshold; the other labels keep their best-F1
 /// thresholds; a budget outside (0, 1) is refused.
@@ -335,28 +347,13 @@ fn a_review_budget_sets_the_main_labels_threshold_only() {
         let out = dir
             .path()
             .join(format!("m-{}.json", budget.unwrap_or("f1")));
-        let mut args = vec![
-            "train",
-            "--data",
-            data.to_str().unwrap(),
-            "--labels",
-            "toxic,insult",
-            "--max-features",
-            "1500",
-            "--folds",
-            "2",
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ];
+        let mut extra = vec!["--quiet"];
         if let Some(b) = budget {
-            args.extend(["--review-budget", b]);
+            extra.extend(["--review-budget", b]);
         }
-        let o = run(&args);
+        let o = train_toxic_insult(&data, &out, &extra);
         assert!(o.status.success(), "{}", stderr(&o));
-        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-        let t = |i: usize| v["model"]["labels"][i]["threshold"].as_f64().unwrap();
-        (t(0), t(1))
+        thresholds_of(&out)
     };
     let (f1_toxic, f1_insult) = thresholds(None);
     let (tight, tight_insult) = thresholds(Some("0.01"));
@@ -400,30 +397,13 @@ fn a_review_budget_per_label_moves_that_label_only() {
     let data = corpus_subset(dir.path(), 700);
     let train = |budgets: &[&str], name: &str| {
         let out = dir.path().join(format!("{name}.json"));
-        let mut args = vec![
-            "train",
-            "--data",
-            data.to_str().unwrap(),
-            "--labels",
-            "toxic,insult",
-            "--max-features",
-            "1500",
-            "--folds",
-            "2",
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        for b in budgets {
-            args.extend(["--review-budget", b]);
-        }
-        let o = run(&args);
-        (o, out)
+        let extra: Vec<&str> = budgets
+            .iter()
+            .flat_map(|b| ["--review-budget", *b])
+            .collect();
+        (train_toxic_insult(&data, &out, &extra), out)
     };
-    let thresholds = |out: &std::path::Path| {
-        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
-        let t = |i: usize| v["model"]["labels"][i]["threshold"].as_f64().unwrap();
-        (t(0), t(1))
-    };
+    let thresholds = |out: &Path| thresholds_of(out);
     let (o, out) = train(&[], "f1");
     assert!(o.status.success(), "{}", stderr(&o));
     let (f1_toxic, f1_insult) = thresholds(&out);
