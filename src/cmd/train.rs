@@ -59,6 +59,10 @@ pub struct Args {
     /// before the n-grams and evidence see the text, so no group carries a weight of its own.
     #[arg(long)]
     mask_identity: bool,
+    /// Abusive lexicon terms inside quotation marks count in no lexicon signal (a mention, as in
+    /// counter-speech, not a use); their n-grams still count.
+    #[arg(long)]
+    quoted_mentions: bool,
     /// Scale the features of comments shorter than this many words by sqrt(words / N), so one
     /// word alone does not carry a whole vector (0: off).
     #[arg(long, default_value_t = 0)]
@@ -141,7 +145,7 @@ pub struct Args {
         long,
         value_name = "MODEL",
         conflicts_with_all = [
-            "max_features", "max_evidence", "mask_identity", "short_text_tokens",
+            "max_features", "max_evidence", "mask_identity", "quoted_mentions", "short_text_tokens",
             "sentence_pool", "shouting_floor", "vectors", "min_df", "lexicons",
             "evidence_smoothing",
             "main_covers_labels",
@@ -220,6 +224,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             max_features: a.max_features,
             max_evidence: a.max_evidence,
             mask_identity: a.mask_identity,
+            quoted_mentions: a.quoted_mentions,
             short_text_tokens: a.short_text_tokens,
             sentence_pool: a.sentence_pool,
             shouting_floor: a.shouting_floor,

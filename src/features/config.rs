@@ -56,6 +56,12 @@ pub struct FeatureConfig {
     /// one source (`pk`) is not as strong as an insult seen in hundreds.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub evidence_smoothing: f32,
+    /// Abusive lexicon terms inside quotation marks (« le traiter de "cafard" ») are mentions,
+    /// not uses: they count in no lexicon signal and no co-occurrence rule (their n-grams still
+    /// count), so that counter-speech and reported speech do not teach the model that the terms
+    /// are harmless. Group names count wherever they are.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub quoted_mentions: bool,
 }
 
 fn one() -> f32 {
@@ -100,6 +106,7 @@ impl Default for FeatureConfig {
             vectors_weight: 0.0,
             site_vocab: 0,
             evidence_smoothing: 1.0,
+            quoted_mentions: false,
         }
     }
 }

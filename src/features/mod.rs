@@ -461,7 +461,8 @@ impl Featurizer {
     /// [`Featurizer::featurize`], traced when `TRACE`.
     fn featurize_as<const TRACE: bool>(&self, analyzed: Analyzed) -> Analysis {
         let trace = TRACE;
-        let signals = signals::compute(&analyzed, self.spec.config.shouting_floor);
+        let config = &self.spec.config;
+        let signals = signals::compute(&analyzed, config.shouting_floor, config.quoted_mentions);
         let Analyzed {
             truncated,
             caps,

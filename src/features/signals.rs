@@ -10,8 +10,8 @@
 
 use crate::text::analyzer::Analyzed;
 use crate::text::lang::is_second_person;
-use crate::text::lexicon::Category;
 use crate::text::lexicon::IDENTITY_PLACEHOLDER;
+use crate::text::lexicon::{Category, LexMatch};
 use crate::text::tokenize::{sentences, tokens};
 
 /// Declares [`Signal`] (its discriminant is its index in the vector), [`Signal::ALL`],
@@ -87,14 +87,19 @@ impl Signal {
 }
 
 /// The signals of an analyzed comment, indexed by [`Signal`].
-/// `shouting_floor`: see [`crate::features::FeatureConfig::shouting_floor`].
-pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
+/// `shouting_floor`, `quoted_mentions`: see [`crate::features::FeatureConfig`]'s fields.
+pub fn compute(
+    analyzed: &Analyzed,
+    shouting_floor: f32,
+    quoted_mentions: bool,
+) -> [f32; N_SIGNALS] {
     let Analyzed {
         caps,
         normalized,
         lexicon,
         ..
     } = analyzed;
+    let lexicon = lexicon.iter().filter(|m| counts(m, quoted_mentions));
     let mut signals = [0f32; N_SIGNALS];
     let mut set = |s: Signal, v: f32| signals[s as usize] = v;
     let shouting = if shouting_floor > 0.0 {
@@ -106,7 +111,7 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
     set(Signal::CapsWords, (caps.caps_words as f32).ln_1p());
     set(Signal::BangRuns, (caps.bang_runs as f32).ln_1p());
     let mut counts = [0u32; Category::ALL.len()];
-    for m in lexicon {
+    for m in lexicon.clone() {
         counts[m.category.index()] += 1;
     }
     // With masked group names, each mention counts once, however many identity entries matched
@@ -126,10 +131,10 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
         set(Signal::lexicon(c), (counts[c.index()] as f32).ln_1p());
     }
     let in_sentence = |a: Category, b: Category| {
-        lexicon.iter().any(|m| {
+        lexicon.clone().any(|m| {
             m.category == a
                 && lexicon
-                    .iter()
+                    .clone()
                     .any(|o| o.category == b && o.sentence == m.sentence)
         })
     };
@@ -155,11 +160,17 @@ pub fn compute(analyzed: &Analyzed, shouting_floor: f32) -> [f32; N_SIGNALS] {
         set(
             Signal::YouInsult,
             yes(lexicon
-                .iter()
+                .clone()
                 .any(|m| m.category == Category::Insult && you.contains(&m.sentence))),
         );
     }
     signals
+}
+
+/// Whether a lexicon hit counts in the signals: with `quoted_mentions`, an abusive term inside
+/// quotation marks is a mention and does not (a group name always does).
+pub fn counts(m: &LexMatch, quoted_mentions: bool) -> bool {
+    !(quoted_mentions && m.quoted && m.category != Category::Identity)
 }
 
 #[cfg(test)]

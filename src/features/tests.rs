@@ -6,8 +6,12 @@ use super::*;
 use crate::text::lexicon::{Category, TermList};
 
 fn featurizer(vocab: &[(NgramKind, &str)]) -> Featurizer {
+    featurizer_with(FeatureConfig::default(), vocab)
+}
+
+fn featurizer_with(config: FeatureConfig, vocab: &[(NgramKind, &str)]) -> Featurizer {
     Featurizer::new(FeatureSpec {
-        config: FeatureConfig::default(),
+        config,
         vocab: vocab
             .iter()
             .map(|(k, t)| VocabEntry {
@@ -71,19 +75,21 @@ fn vector_is_sorted_and_blocks_normalized() {
     assert!((chars - 1.0).abs() < 1e-5);
 }
 
+/// A signal's value in an analysis (0 when absent from the sparse vector).
+fn get(a: &Analysis, name: &str) -> f32 {
+    let i = SIGNAL_NAMES.iter().position(|n| *n == name).unwrap() as u32;
+    a.vector
+        .idx
+        .iter()
+        .position(|&j| j == i)
+        .map(|p| a.vector.val[p])
+        .unwrap_or(0.0)
+}
+
 #[test]
 fn dense_signals() {
     let f = featurizer(&[]);
     let a = f.analyze("Les Syriens sont des rats.");
-    let get = |a: &Analysis, name: &str| {
-        let i = SIGNAL_NAMES.iter().position(|n| *n == name).unwrap() as u32;
-        a.vector
-            .idx
-            .iter()
-            .position(|&j| j == i)
-            .map(|p| a.vector.val[p])
-            .unwrap_or(0.0)
-    };
     assert_eq!(get(&a, "identity+dehumanizing"), 1.0);
     assert!(get(&a, "lex:dehumanizing") > 0.0);
     // In different sentences: no co-occurrence.
@@ -94,6 +100,40 @@ fn dense_signals() {
     let d = f.analyze("LES SYRIENS SONT DES RATS, TOUS DEHORS !!!");
     assert!(get(&d, "shouting") > 0.9);
     assert!(get(&d, "bang_runs") > 0.0);
+}
+
+#[test]
+fn quoted_terms_are_mentions_only_when_the_model_says_so() {
+    let counter =
+        "Traiter les Syriens de « rats », c'est ignoble. Tu m'as écrit « abruti », disais-tu.";
+    // Without `quoted_mentions`, as models written before it: every hit counts.
+    let before = featurizer(&[]).analyze(counter);
+    assert!(get(&before, "lex:dehumanizing") > 0.0);
+    assert_eq!(get(&before, "identity+dehumanizing"), 1.0);
+    assert_eq!(get(&before, "you+insult"), 1.0);
+    let f = featurizer_with(
+        FeatureConfig {
+            quoted_mentions: true,
+            ..FeatureConfig::default()
+        },
+        &[],
+    );
+    let a = f.analyze(counter);
+    for name in [
+        "lex:dehumanizing",
+        "lex:insult",
+        "identity+dehumanizing",
+        "you+insult",
+    ] {
+        assert_eq!(get(&a, name), 0.0, "{name}");
+    }
+    // The group name still counts, quoted or not.
+    assert!(get(&a, "lex:identity") > 0.0);
+    assert!(get(&f.analyze("Les « Syriens »"), "lex:identity") > 0.0);
+    // Used, not quoted: the same hits count.
+    let used = f.analyze("Les Syriens sont des rats.");
+    assert!(get(&used, "lex:dehumanizing") > 0.0);
+    assert_eq!(get(&used, "identity+dehumanizing"), 1.0);
 }
 
 #[test]

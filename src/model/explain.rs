@@ -12,6 +12,7 @@ use crate::text::lexicon::IDENTITY_PLACEHOLDER;
 use rustc_hash::FxHashMap;
 
 use super::Model;
+use crate::features::signals::counts;
 use crate::features::{Analysis, Block, NgramKind, Occurrence};
 
 /// One contribution to a label's score.
@@ -126,7 +127,12 @@ impl Model {
             };
             let c = w[i as usize] * v;
             if let Some(cat) = signal.category() {
-                let hits: Vec<_> = a.lexicon.iter().filter(|m| m.category == cat).collect();
+                let quoted_mentions = featurizer.config().quoted_mentions;
+                let hits: Vec<_> = a
+                    .lexicon
+                    .iter()
+                    .filter(|m| m.category == cat && counts(m, quoted_mentions))
+                    .collect();
                 for m in &hits {
                     let reason = format!("{}:{}", cat, featurizer.lexicon().surface(m.term));
                     *named.entry(reason).or_default() += c / hits.len() as f32;

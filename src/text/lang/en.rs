@@ -15,6 +15,10 @@ pub const WORDS: Words = Words {
         "filthy", "all", "them", "they", "go",
     ],
     second_person: &["you", "your", "youre", "ur", "u", "yourself"],
+    scare_quote_words: &[
+        "the", "a", "an", "these", "those", "this", "that", "your", "their", "our", "his", "her",
+        "my", "dirty", "filthy", "stupid", "fat", "all", "such", "real",
+    ],
     // Acronyms of English names, and names used as they are in every language (FIFA, CNN, COVID,
     // currency codes).
     acronyms: &[

@@ -19,6 +19,13 @@ pub const WORDS: Words = Words {
     second_person: &[
         "tu", "t", "toi", "te", "ta", "tes", "ton", "vous", "vos", "votre",
     ],
+    // Not `de`, `du`, `d`: « traiter de "rats" », « parler de "vermine" » mention the word.
+    scare_quote_words: &[
+        "le", "la", "l", "les", "un", "une", "des", "ce", "cet", "cette", "ces", "mon", "ma",
+        "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos", "leur",
+        "leurs", "sale", "sales", "gros", "grosse", "pauvre", "vrai", "vraie", "vrais", "vraies",
+        "quel", "quelle", "quels", "quelles", "tous", "toutes",
+    ],
     // Acronyms of French names (institutions, parties, unions, media of France, Québec and the
     // Maghreb); names used as they are in every language are in `en.rs`.
     acronyms: &[

@@ -77,6 +77,10 @@ pub struct Words {
     /// Words that address the reader or another commenter: an insult in the same sentence is an
     /// insult aimed at someone.
     pub second_person: &'static [&'static str],
+    /// Determiners and the words insults lean on, normalized: just before an opening quotation
+    /// mark they make the quoted words a use in scare quotes (« ces "cafards" », « sale
+    /// "bougnoule" »), not a mention (« traiter de "cafards" », « le mot "bougnoule" »).
+    pub scare_quote_words: &'static [&'static str],
     /// Acronyms common in news comments, in upper case: all-caps words that are not shouting.
     pub acronyms: &'static [&'static str],
     /// Function words that tell the language of a comment ([`guess`]): frequent, and rare in the
@@ -143,6 +147,11 @@ pub fn is_short_piece(word: &str) -> bool {
 /// See [`Words::second_person`].
 pub fn is_second_person(word: &str) -> bool {
     in_any(word, |w| w.second_person)
+}
+
+/// See [`Words::scare_quote_words`].
+pub fn is_scare_quote_word(word: &str) -> bool {
+    in_any(word, |w| w.scare_quote_words)
 }
 
 /// See [`Words::acronyms`]; `upper` is the word in upper case.

@@ -89,6 +89,38 @@ pub struct LexMatch {
     pub category: Category,
     /// Index of the sentence the match is in.
     pub sentence: u32,
+    /// Whether the match is inside quotation marks (`«…»`, `“…”`, `"…"`): a word mentioned,
+    /// as counter-speech and reported speech do (« le traiter de "cafard" »), rather than used.
+    pub quoted: bool,
+}
+
+/// Byte ranges of `text` (normalized) inside a pair of quotation marks: `«…»`, `“…”`, `"…"` (a
+/// mark left open quotes nothing), except scare quotes: marks right after a determiner or a word
+/// insults lean on ([`lang::is_scare_quote_word`]: « ces "cafards" » uses the word). Empty, with
+/// no allocation, for a text without quotation marks.
+pub(crate) fn quoted_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if !text.contains(['"', '«', '»', '“', '”']) {
+        return out;
+    }
+    // The opening mark of the quote being read and where its content starts.
+    let mut open: Option<(char, usize)> = None;
+    for (i, c) in text.char_indices() {
+        match (open, c) {
+            (None, '«' | '“' | '"') => open = Some((c, i + c.len_utf8())),
+            (Some(('«', start)), '»') | (Some(('“', start)), '”') | (Some(('"', start)), '"') =>
+            {
+                let opening = start - text[..start].chars().next_back().map_or(0, char::len_utf8);
+                let before = tokens(&text[..opening]).last();
+                if !before.is_some_and(lang::is_scare_quote_word) {
+                    out.push((start, i));
+                }
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Compiled lexicons: one automaton over all categories and languages.
@@ -201,14 +233,17 @@ impl Plain {
 
 /// The text the automaton runs on: ` tok tok | tok tok ` with skeleton tokens and `|` between
 /// sentences; for each of its bytes, 1 where the letter was doubled in the comment; and the byte
-/// offset where each sentence starts. With `plain`, the masking's text is written there from
+/// offset where each sentence starts; the offsets of the tokens inside quotation marks are
+/// appended to `quoted_at`, in order. With `plain`, the masking's text is written there from
 /// the same skeletons (the sentences' tokens are the text's tokens: sentence marks are not
 /// alphanumeric).
 fn skeleton_text(
     normalized: &str,
     real_words: &FxHashSet<String>,
     mut plain: Option<&mut Plain>,
+    quoted_at: &mut Vec<usize>,
 ) -> (String, Vec<u8>, Vec<usize>) {
+    let quotes = quoted_ranges(normalized);
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
@@ -222,6 +257,12 @@ fn skeleton_text(
         starts.push(out.len() - 1);
         for tok in tokens(sentence) {
             let at = out.len();
+            if !quotes.is_empty() {
+                let from = tok.as_ptr() as usize - normalized.as_ptr() as usize;
+                if quotes.iter().any(|&(s, e)| s <= from && from < e) {
+                    quoted_at.push(at);
+                }
+            }
             skeleton_into(tok, &mut out, &mut runs);
             if let Some(plain) = plain.as_deref_mut() {
                 plain.starts.push(plain.text.len());
@@ -599,8 +640,14 @@ impl Lexicon {
     }
 
     fn find_pass(&self, normalized: &str, out: &mut Vec<LexMatch>, mut plain: Option<&mut Plain>) {
-        let (text, runs, starts) =
-            skeleton_text(normalized, &self.real_words, plain.as_deref_mut());
+        let mut quoted_at = Vec::new();
+        let (text, runs, starts) = skeleton_text(
+            normalized,
+            &self.real_words,
+            plain.as_deref_mut(),
+            &mut quoted_at,
+        );
+        let quoted = |token_start: usize| quoted_at.binary_search(&token_start).is_ok();
         // The masking's text is this one: its identity matches are kept as they are found.
         let mut found = plain
             .as_deref()
@@ -631,10 +678,12 @@ impl Lexicon {
                     term,
                     category: self.terms[term as usize].category,
                     sentence,
+                    // A pattern starts with the space before its first token.
+                    quoted: quoted(m.start() + 1),
                 });
             }
         }
-        self.find_glued(&text, &starts, &identity_at, out);
+        self.find_glued(&text, &starts, &identity_at, &quoted_at, out);
         if let Some(plain) = plain {
             plain.found = found;
         }
@@ -646,6 +695,7 @@ impl Lexicon {
         text: &str,
         starts: &[usize],
         identity_at: &[usize],
+        quoted_at: &[usize],
         out: &mut Vec<LexMatch>,
     ) {
         // Split on the ASCII space by hand: `str::split(' ')` sets up a character searcher.
@@ -685,6 +735,7 @@ impl Lexicon {
                         term,
                         category: self.terms[term as usize].category,
                         sentence,
+                        quoted: quoted_at.binary_search(&start).is_ok(),
                     });
                 }
             }

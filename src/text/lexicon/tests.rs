@@ -411,3 +411,58 @@ fn find_and_mask_is_find_then_mask() {
         assert_eq!(masked, lex.mask_identity(text), "{text:?}");
     }
 }
+
+#[test]
+fn terms_inside_quotation_marks_are_marked_quoted() {
+    let lex = lexicon();
+    let quoted = |text: &str| -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        lex.find(&normalize(text), &mut out);
+        out.iter()
+            .map(|m| (lex.surface(m.term).to_string(), m.quoted))
+            .collect()
+    };
+    // Used: not quoted.
+    assert_eq!(
+        quoted("Ces rats de Syriens"),
+        [("rats".into(), false), ("syriens".into(), false)]
+    );
+    // Mentioned, with each kind of mark, and a glued term inside one.
+    for text in [
+        "Il les a traités de « rats », c'est ignoble.",
+        "Il les a traités de “rats”, c'est ignoble.",
+        "Il les a traités de \"rats\", c'est ignoble.",
+    ] {
+        assert_eq!(quoted(text), [("rats".to_string(), true)], "{text}");
+    }
+    assert_eq!(
+        quoted("« espècedeconnard » disait-il"),
+        [("connard".into(), true)]
+    );
+    // Only what is between the marks: the same term after them is used.
+    assert_eq!(
+        quoted("« rats », disait-il. Ces rats de Syriens"),
+        [
+            ("rats".into(), true),
+            ("rats".into(), false),
+            ("syriens".into(), false)
+        ]
+    );
+    // Scare quotes: after a determiner or a word insults lean on, the quoted word is used.
+    assert_eq!(
+        quoted("Ces « rats » doivent partir"),
+        [("rats".into(), false)]
+    );
+    assert_eq!(quoted("Les \"rats\" encore"), [("rats".into(), false)]);
+    assert_eq!(
+        quoted("Espèce de sale « connard »"),
+        [("connard".into(), false)]
+    );
+    assert_eq!(
+        quoted("Ils les traitent de « rats »"),
+        [("rats".into(), true)]
+    );
+    // A mark left open quotes nothing; a closing mark alone neither.
+    assert_eq!(quoted("« ces rats"), [("rats".into(), false)]);
+    assert_eq!(quoted("ces rats »"), [("rats".into(), false)]);
+}
