@@ -103,16 +103,27 @@ pub(crate) fn quoted_ranges(text: &str) -> Vec<(usize, usize)> {
     if !text.contains(['"', '«', '»', '“', '”']) {
         return out;
     }
-    // The opening mark of the quote being read and where its content starts.
-    let mut open: Option<(char, usize)> = None;
+    // The span of the last token read (a token is a run of alphanumeric characters, as in
+    // `tokenize`), and the opening mark being read, where its content starts and the token before
+    // it: one pass, whatever the number of marks.
+    let (mut word, mut in_word) = ((0, 0), false);
+    let mut open: Option<(char, usize, (usize, usize))> = None;
     for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if !in_word {
+                word.0 = i;
+                in_word = true;
+            }
+            word.1 = i + c.len_utf8();
+            continue;
+        }
+        in_word = false;
         match (open, c) {
-            (None, '«' | '“' | '"') => open = Some((c, i + c.len_utf8())),
-            (Some(('«', start)), '»') | (Some(('“', start)), '”') | (Some(('"', start)), '"') =>
-            {
-                let opening = start - text[..start].chars().next_back().map_or(0, char::len_utf8);
-                let before = tokens(&text[..opening]).last();
-                if !before.is_some_and(lang::is_scare_quote_word) {
+            (None, '«' | '“' | '"') => open = Some((c, i + c.len_utf8(), word)),
+            (Some(('«', start, before)), '»')
+            | (Some(('“', start, before)), '”')
+            | (Some(('"', start, before)), '"') => {
+                if !lang::is_scare_quote_word(&text[before.0..before.1]) {
                     out.push((start, i));
                 }
                 open = None;
@@ -244,6 +255,7 @@ fn skeleton_text(
     quoted_at: &mut Vec<usize>,
 ) -> (String, Vec<u8>, Vec<usize>) {
     let quotes = quoted_ranges(normalized);
+    let mut next_quote = 0;
     let mut out = String::with_capacity(normalized.len() + 8);
     let mut runs = Vec::with_capacity(normalized.len() + 8);
     let mut starts = Vec::new();
@@ -258,8 +270,12 @@ fn skeleton_text(
         for tok in tokens(sentence) {
             let at = out.len();
             if !quotes.is_empty() {
+                // Tokens come in order and the quotes are ordered and disjoint: a cursor.
                 let from = tok.as_ptr() as usize - normalized.as_ptr() as usize;
-                if quotes.iter().any(|&(s, e)| s <= from && from < e) {
+                while quotes.get(next_quote).is_some_and(|&(_, e)| e <= from) {
+                    next_quote += 1;
+                }
+                if quotes.get(next_quote).is_some_and(|&(s, _)| s <= from) {
                     quoted_at.push(at);
                 }
             }
