@@ -71,6 +71,11 @@ pub struct Args {
     /// at least N words or with an abusive lexicon hit (0: off).
     #[arg(long, default_value_t = 0)]
     sentence_pool: u32,
+    /// With --sentence-pool: the clauses of each sentence (cut at commas and at `que`, `qui`,
+    /// `mais`, `that`, `but`…) that hold an abusive lexicon hit are pooled too, so a neutral main
+    /// clause does not wash out an abusive one.
+    #[arg(long, requires = "sentence_pool")]
+    clause_pool: bool,
     /// The main label covers the others: a comment flagged for any label is flagged for the main
     /// one too, its score raised to match (as the labeling rules have it for `toxic`).
     #[arg(long)]
@@ -146,7 +151,7 @@ pub struct Args {
         value_name = "MODEL",
         conflicts_with_all = [
             "max_features", "max_evidence", "mask_identity", "quoted_mentions", "short_text_tokens",
-            "sentence_pool", "shouting_floor", "vectors", "min_df", "lexicons",
+            "sentence_pool", "clause_pool", "shouting_floor", "vectors", "min_df", "lexicons",
             "evidence_smoothing",
             "main_covers_labels",
         ]
@@ -227,6 +232,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             quoted_mentions: a.quoted_mentions,
             short_text_tokens: a.short_text_tokens,
             sentence_pool: a.sentence_pool,
+            clause_pool: a.clause_pool,
             shouting_floor: a.shouting_floor,
             vectors_weight: if a.vectors.is_some() {
                 a.vectors_weight

@@ -38,6 +38,12 @@ pub struct FeatureConfig {
     /// lexicon hit (0: off), so neutral sentences cannot wash out an abusive one.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub sentence_pool: u32,
+    /// With sentence pooling: the clauses of every sentence (cut at commas and before the
+    /// words of [`crate::text::lang::Words::clause_openers`]) that hold an abusive lexicon hit
+    /// counted in the signals are pooled too, even in a comment of one sentence, so that a
+    /// neutral main clause (« ils ont du mal à accepter que … ») cannot wash out an abusive one.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clause_pool: bool,
     /// The shouting signal counts capitals over this share only (`(s − floor) / (1 − floor)`):
     /// ordinary capitals (a sentence start, a name) are no signal (0: the share as it is).
     #[serde(default, skip_serializing_if = "is_zero_f32")]
@@ -102,6 +108,7 @@ impl Default for FeatureConfig {
             mask_identity: false,
             short_text_tokens: 0,
             sentence_pool: 0,
+            clause_pool: false,
             shouting_floor: 0.0,
             vectors_weight: 0.0,
             site_vocab: 0,

@@ -34,6 +34,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::text::analyzer::{Analyzed, Analyzer, Vocabulary};
+use crate::text::lang;
 use crate::text::lexicon::{Category, LexMatch, Lexicon, LexiconSource};
 use crate::text::shouting::Caps;
 use crate::text::spans::{sentence_spans, Span};
@@ -654,46 +655,103 @@ impl Featurizer {
 
     /// The sentences of a comment that take part in sentence pooling (see
     /// `FeatureConfig::sentence_pool`), each with its analysis (traced with `trace`): none when
-    /// pooling is off or the comment is one sentence.
-    pub fn pooled_sentences(&self, text: &str, trace: bool) -> Vec<(Span, Analysis)> {
+    /// pooling is off or the comment is one sentence. With `FeatureConfig::clause_pool`, the
+    /// clauses of each sentence that hold an abusive term too, the comment's one sentence
+    /// included. `whole` is the comment's own analysis ([`Featurizer::analyze`]): a comment of
+    /// one sentence is not analyzed again to find out whether it holds one.
+    pub fn pooled_sentences(
+        &self,
+        text: &str,
+        whole: &Analysis,
+        trace: bool,
+    ) -> Vec<(Span, Analysis)> {
         let pool = self.spec.config.sentence_pool as usize;
         if pool == 0 {
             return Vec::new();
         }
+        let clauses = self.spec.config.clause_pool;
+        let quoted = self.spec.config.quoted_mentions;
+        // An abusive lexicon hit; `counted`: one that counts in the signals (not a quoted
+        // mention), which clause pooling asks for.
+        let abusive = |lexicon: &[LexMatch], counted: bool| {
+            lexicon.iter().any(|m| {
+                matches!(
+                    m.category,
+                    Category::Slur | Category::Dehumanizing | Category::Threat | Category::Insult
+                ) && (!counted || signals::counts(m, quoted))
+            })
+        };
         // Within the cap, as the comment itself: text past it is not read.
         let (text, _) = crate::text::analyzer::cap(text, self.spec.config.max_chars);
-        if !crate::text::spans::may_have_sentences(text) {
-            return Vec::new();
+        let several = crate::text::spans::may_have_sentences(text) && {
+            let spans = sentence_spans(text);
+            spans.len() >= 2
+        };
+        if !several {
+            // One sentence: only its clauses may be pooled, and only if it holds an abusive term.
+            if !clauses || !abusive(&whole.lexicon, true) {
+                return Vec::new();
+            }
+            return sentence_spans(text)
+                .into_iter()
+                .flat_map(|span| self.pooled_clauses(text, span, pool, &abusive, trace))
+                .collect();
         }
-        let spans = sentence_spans(text);
-        if spans.len() < 2 {
-            return Vec::new();
+        let mut out = Vec::new();
+        for span in sentence_spans(text) {
+            // Whether a sentence is pooled depends on the analyzer's output only: a sentence
+            // that is not is never featurized.
+            let analyzed = self
+                .analyzer
+                .analyze(&text[span.byte_start..span.byte_end], self);
+            if clauses && abusive(&analyzed.lexicon, true) {
+                out.extend(self.pooled_clauses(text, span, pool, &abusive, trace));
+            }
+            let long = || {
+                crate::text::tokenize::tokens(&analyzed.normalized)
+                    .nth(pool - 1)
+                    .is_some()
+            };
+            if abusive(&analyzed.lexicon, false) || long() {
+                out.push((span, self.featurize(analyzed, trace)));
+            }
         }
-        // Whether a sentence is pooled depends on the analyzer's output only: a sentence that is
-        // not is never featurized.
-        spans
-            .into_iter()
-            .filter_map(|span| {
-                let analyzed = self
-                    .analyzer
-                    .analyze(&text[span.byte_start..span.byte_end], self);
-                let abusive = analyzed.lexicon.iter().any(|m| {
-                    matches!(
-                        m.category,
-                        Category::Slur
-                            | Category::Dehumanizing
-                            | Category::Threat
-                            | Category::Insult
-                    )
-                });
-                let long = || {
-                    crate::text::tokenize::tokens(&analyzed.normalized)
-                        .nth(pool - 1)
-                        .is_some()
-                };
-                (abusive || long()).then(|| (span, self.featurize(analyzed, trace)))
-            })
-            .collect()
+        out
+    }
+
+    /// The clauses of `sentence` that clause pooling keeps: those of at least `min_words` words
+    /// holding an abusive term that counts (`abusive`), unless a negation or a verb of saying comes before their end in the
+    /// sentence ([`lang::is_clause_frame`]): reported, denied or named, the sentence's own score
+    /// stands.
+    fn pooled_clauses(
+        &self,
+        text: &str,
+        sentence: Span,
+        min_words: usize,
+        abusive: &impl Fn(&[LexMatch], bool) -> bool,
+        trace: bool,
+    ) -> Vec<(Span, Analysis)> {
+        let mut out = Vec::new();
+        for clause in crate::text::spans::clause_spans(text, sentence, lang::is_clause_opener) {
+            let said =
+                crate::text::normalize::normalize(&text[sentence.byte_start..clause.byte_end]);
+            if crate::text::tokenize::tokens(&said).any(lang::is_clause_frame) {
+                // Every later clause has the frame before it too.
+                break;
+            }
+            let analyzed = self
+                .analyzer
+                .analyze(&text[clause.byte_start..clause.byte_end], self);
+            // As long as a pooled sentence must be: a clause of a few words alone (« Les
+            // sangsues, », « Tu vas voir, ») has lost the context that says what it is about.
+            let long = crate::text::tokenize::tokens(&analyzed.normalized)
+                .nth(min_words.saturating_sub(1))
+                .is_some();
+            if long && abusive(&analyzed.lexicon, true) {
+                out.push((clause, self.featurize(analyzed, trace)));
+            }
+        }
+        out
     }
 
     /// Weighted, L2-normalized counts of one n-gram block (sorted distinct features, their counts

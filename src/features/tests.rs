@@ -451,7 +451,7 @@ fn tracing_an_untraced_analysis_is_tracing_the_text() {
         assert_eq!(direct.lexicon, again.lexicon, "{text}");
         assert_eq!(direct.caps, again.caps, "{text}");
         // With its vector taken out, as scoring does with the pooled sentences.
-        for (span, mut sentence) in f.pooled_sentences(text, false) {
+        for (span, mut sentence) in f.pooled_sentences(text, &f.analyze(text), false) {
             sentence.vector = SparseVec::default();
             let direct = f.analyze_traced(&text[span.byte_start..span.byte_end]);
             assert_eq!(traced_parts(&direct), traced_parts(&f.traced(sentence)));
@@ -495,4 +495,52 @@ fn the_segment_memo_gives_the_splits_made_afresh() {
     let other = featurizer(&[(NgramKind::Word, "les")]);
     assert_eq!(other.analyze("Ah, lesrats !").normalized, "ah, lesrats !");
     assert_eq!(f.analyze("Ah, lesrats !").normalized, "ah, les rats !");
+}
+
+#[test]
+fn clauses_with_an_abusive_term_are_pooled_unless_reported_or_denied() {
+    let mut spec = featurizer(&[(NgramKind::Word, "rats"), (NgramKind::Char, "ra")])
+        .spec()
+        .clone();
+    spec.config.sentence_pool = 6;
+    spec.config.quoted_mentions = true;
+    let pooled = |spec: &FeatureSpec, text: &str| -> Vec<String> {
+        let f = Featurizer::new(spec.clone()).unwrap();
+        f.pooled_sentences(text, &f.analyze(text), false)
+            .into_iter()
+            .map(|(span, _)| text[span.byte_start..span.byte_end].to_string())
+            .collect()
+    };
+    let diluted = "Ils ont du mal à accepter que ces rats de Syriens se fassent chasser";
+    // Without clause pooling, a comment of one sentence pools nothing.
+    assert!(pooled(&spec, diluted).is_empty());
+    spec.config.clause_pool = true;
+    assert_eq!(
+        pooled(&spec, diluted),
+        vec!["que ces rats de Syriens se fassent chasser"]
+    );
+    // A negation or a verb of saying before the clause, or inside it: the sentence's own score.
+    for text in [
+        "Je ne pense pas que les Syriens soient des rats",
+        "Le maire a dit que les migrants sont des rats",
+        "Il a écrit, pour choquer, que les migrants sont des rats",
+        "Refugees are not vermin, they are people",
+        "Ceux qui traitent les Roms de rats, qu'ils aient honte",
+    ] {
+        assert!(pooled(&spec, text).is_empty(), "{text}");
+    }
+    // A clause without an abusive term, or whose term is quoted, is not pooled.
+    assert!(pooled(&spec, "Les Syriens arrivent, mais la ville les accueille").is_empty());
+    assert!(pooled(&spec, "On lit, hélas, le mot « rats » partout").is_empty());
+    // In a comment of several sentences, the sentences still pool as before, clauses beside them.
+    let text = "Bonjour à tous. Franchement, ces rats de Syriens doivent partir d'ici.";
+    assert_eq!(
+        pooled(&spec, text),
+        vec![
+            "ces rats de Syriens doivent partir d'ici.",
+            "Franchement, ces rats de Syriens doivent partir d'ici."
+        ]
+    );
+    // A clause shorter than a pooled sentence must be (6 words here) has lost its context.
+    assert!(pooled(&spec, "Les rats, c'est le sujet de l'article du jour").is_empty());
 }

@@ -211,13 +211,14 @@ impl Model {
 
     /// P(label = 1) for every label, in model order: the prediction, without flags or reasons.
     pub fn scores(&self, text: &str) -> Vec<f32> {
+        let analysis = self.featurizer.analyze(text);
         let sentences: Vec<SparseVec> = self
             .featurizer
-            .pooled_sentences(text, false)
+            .pooled_sentences(text, &analysis, false)
             .into_iter()
             .map(|(_, a)| a.vector)
             .collect();
-        self.scores_of(&self.featurizer.analyze(text), &sentences)
+        self.scores_of(&analysis, &sentences)
     }
 
     /// P(label = 1) for every label from an analysis and the vectors of its pooled sentences:
@@ -301,7 +302,7 @@ impl Model {
         // sentence can be traced without running the analyzer on it again.
         let (spans, mut sentences): (Vec<Span>, Vec<Analysis>) = self
             .featurizer
-            .pooled_sentences(text, false)
+            .pooled_sentences(text, &analysis, false)
             .into_iter()
             .unzip();
         let vectors: Vec<SparseVec> = sentences
@@ -324,7 +325,8 @@ impl Model {
         let reasons = if reasons == Reasons::All || !flagged.is_empty() {
             // The reasons of what raised the main score (the main label's contributions, or
             // those of the label that raised it): the comment, or its worst sentence for that
-            // label (named first, `sentence:N` counting from 1).
+            // label (named first, `sentence:N` counting from 1; `clause:N` for a clause of the
+            // N-th sentence).
             // `LabelModel::probability` of the comment and of each sentence, from the linear
             // scores already made.
             let n = self.data.labels.len();
@@ -339,14 +341,23 @@ impl Model {
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             match worst {
                 Some(((i, span), _)) => {
-                    let n = crate::text::spans::sentence_spans(text)
+                    // The sentence it is, or holds it (a pooled clause: `clause:N`).
+                    let within = crate::text::spans::sentence_spans(text)
                         .iter()
-                        .position(|s| s == span)
-                        .map_or(0, |p| p + 1);
+                        .enumerate()
+                        .find(|(_, s)| {
+                            s.byte_start <= span.byte_start && span.byte_end <= s.byte_end
+                        })
+                        .map(|(p, s)| (p + 1, s == span));
+                    let reason = match within {
+                        Some((n, false)) => format!("clause:{n}"),
+                        Some((n, true)) => format!("sentence:{n}"),
+                        None => "sentence:0".to_string(),
+                    };
                     // The analysis made in pooling, featurized again, traced (the analyzer is
                     // not run a second time: its output is the same).
                     let sentence = self.featurizer.traced(std::mem::take(&mut sentences[i]));
-                    let mut r = vec![format!("sentence:{n}")];
+                    let mut r = vec![reason];
                     r.extend(self.reasons_of(&sentence, source));
                     if analysis.truncated {
                         r.push(format!(
@@ -400,7 +411,7 @@ mod tests {
             let a = m.featurizer().analyze(text);
             let pooled: Vec<SparseVec> = m
                 .featurizer()
-                .pooled_sentences(text, false)
+                .pooled_sentences(text, &a, false)
                 .into_iter()
                 .map(|(_, s)| s.vector)
                 .collect();
@@ -416,6 +427,35 @@ mod tests {
             }
         }
         assert!(m.scores("Sale bougnoule")[m.main_label()] > m.scores("Bonjour")[m.main_label()]);
+    }
+
+    /// The reasons of a comment raised by one of its sentences, or by a clause of one, name it
+    /// first: `sentence:N`, `clause:N` (N counting sentences from 1).
+    #[test]
+    fn reasons_name_the_sentence_or_clause_that_raised_the_score() {
+        let mut data = Model::default_model().unwrap().data;
+        data.features.config.sentence_pool = 6;
+        data.features.config.clause_pool = true;
+        let m = Model::new(data).unwrap();
+        let main = m.main_label();
+        let whole = |text: &str| {
+            let a = m.featurizer().analyze(text);
+            m.data.labels[main].probability(&a.vector)
+        };
+        let text = "Les usa ont du mal à accepter que leurs allies bactéries wahabites se fassent \
+                    éradiquées à Alep";
+        let scored = m.score(text, Reasons::All);
+        assert!(
+            scored.scores[main] > whole(text) + 0.1,
+            "the clause raised it"
+        );
+        assert_eq!(scored.reasons[0], "clause:1");
+        assert!(scored.reasons.iter().any(|r| r.contains("bactéries")));
+        let text =
+            "Merci pour cet article sur le port de Beyrouth. Sale bougnoule, rentre chez toi.";
+        let scored = m.score(text, Reasons::All);
+        assert!(scored.scores[main] > whole(text));
+        assert_eq!(scored.reasons[0], "sentence:2");
     }
 
     /// The reasons account for the whole score: the contributions of a comment add up to `w·x`

@@ -83,6 +83,43 @@ fn after_initial(chars: &[(usize, char)], dot: usize) -> bool {
         })
 }
 
+/// The clauses of `sentence` (a span of `text`): it is cut after each comma and before each
+/// word that opens a clause (`is_opener`, given the word in lower case: `que`, `qui`, `mais`,
+/// `that`…). Empty when the sentence is one clause. Offsets as [`sentence_spans`] gives them.
+pub fn clause_spans(text: &str, sentence: Span, is_opener: impl Fn(&str) -> bool) -> Vec<Span> {
+    let body = &text[sentence.byte_start..sentence.byte_end];
+    // Cut points, as byte offsets into `body`.
+    let mut cuts: Vec<usize> = body.match_indices(',').map(|(i, _)| i + 1).collect();
+    cuts.extend(
+        crate::text::tokenize::spans(body)
+            .filter(|&(s, e)| s > 0 && is_opener(&body[s..e].to_lowercase()))
+            .map(|(s, _)| s),
+    );
+    if cuts.is_empty() {
+        return Vec::new();
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let chars: Vec<(usize, char)> = body.char_indices().collect();
+    let index = |byte: usize| chars.partition_point(|&(b, _)| b < byte);
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for to in cuts.into_iter().chain([body.len()]) {
+        push_span(body, &chars, index(from), index(to), &mut pieces);
+        from = to;
+    }
+    if pieces.len() < 2 {
+        return Vec::new();
+    }
+    for p in &mut pieces {
+        p.byte_start += sentence.byte_start;
+        p.byte_end += sentence.byte_start;
+        p.begin += sentence.begin;
+        p.end += sentence.begin;
+    }
+    pieces
+}
+
 fn push_span(
     text: &str,
     chars: &[(usize, char)],
@@ -117,6 +154,53 @@ mod tests {
             .iter()
             .map(|s| &text[s.byte_start..s.byte_end])
             .collect()
+    }
+
+    fn clauses(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        for sentence in sentence_spans(text) {
+            for c in clause_spans(text, sentence, crate::text::lang::is_clause_opener) {
+                assert_eq!(
+                    c.end - c.begin,
+                    text[c.byte_start..c.byte_end].chars().count(),
+                    "code points and bytes agree"
+                );
+                out.push(&text[c.byte_start..c.byte_end]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_sentence_is_cut_after_commas_and_before_the_words_that_open_a_clause() {
+        assert_eq!(
+            clauses("Les USA ont du mal à accepter que leurs alliés se fassent battre à Alep"),
+            vec![
+                "Les USA ont du mal à accepter",
+                "que leurs alliés se fassent battre à Alep"
+            ]
+        );
+        // Commas, an elided `qu'`, capitals, and the offsets of a later sentence.
+        let text = "Bonjour. Ces gens-là, Qu'ils partent, mais vite";
+        assert_eq!(
+            clauses(text),
+            vec!["Ces gens-là,", "Qu'ils partent,", "mais vite"]
+        );
+        let c = clause_spans(
+            text,
+            sentence_spans(text)[1],
+            crate::text::lang::is_clause_opener,
+        );
+        assert_eq!((c[1].begin, c[1].end), (22, 37));
+        // English openers; a word that only contains one (`quelque`, `butter`) is not one.
+        assert_eq!(
+            clauses("They said that the butter was off"),
+            vec!["They said", "that the butter was off"]
+        );
+        assert!(clauses("Quelque chose cloche ici").is_empty());
+        // One clause: nothing to pool apart from the sentence.
+        assert!(clauses("Que dire de plus").is_empty());
+        assert!(clauses("Ces rats doivent partir").is_empty());
     }
 
     #[test]

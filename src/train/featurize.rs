@@ -112,12 +112,13 @@ pub(crate) fn vectors(
         .par_iter()
         .enumerate()
         .map(|(i, e)| {
-            let v = vector(featurizer.analyze(&e.text), &e.labels, is_train[i]);
+            let whole = featurizer.analyze(&e.text);
             let s = featurizer
-                .pooled_sentences(&e.text, false)
+                .pooled_sentences(&e.text, &whole, false)
                 .into_iter()
                 .map(|(_, a)| vector(a, &e.labels, is_train[i]))
                 .collect();
+            let v = vector(whole, &e.labels, is_train[i]);
             progress.stage_step(Stage::Featurizing);
             (v, s)
         })

@@ -81,6 +81,16 @@ pub struct Words {
     /// mark they make the quoted words a use in scare quotes (« ces "cafards" », « sale
     /// "bougnoule" »), not a mention (« traiter de "cafards" », « le mot "bougnoule" »).
     pub scare_quote_words: &'static [&'static str],
+    /// Words that open a clause inside a sentence (subordinating and contrasting conjunctions,
+    /// relative pronouns), normalized: clause pooling (`FeatureConfig::clause_pool`) cuts a
+    /// sentence before each of them and after each comma, so that a neutral main clause
+    /// (« ils ont du mal à accepter que … ») cannot wash out an abusive one.
+    pub clause_openers: &'static [&'static str],
+    /// Negations and verbs of saying, thinking and naming, normalized: a clause that one of them
+    /// precedes in its sentence (or that holds one) is reported, denied or named (« je ne pense pas
+    /// que … », « il a écrit que … », « traiter les Roms de … »), not said, so clause pooling leaves
+    /// it to its sentence's score.
+    pub clause_frames: &'static [&'static str],
     /// Acronyms common in news comments, in upper case: all-caps words that are not shouting.
     pub acronyms: &'static [&'static str],
     /// Function words that tell the language of a comment ([`guess`]): frequent, and rare in the
@@ -152,6 +162,16 @@ pub fn is_second_person(word: &str) -> bool {
 /// See [`Words::scare_quote_words`].
 pub fn is_scare_quote_word(word: &str) -> bool {
     in_any(word, |w| w.scare_quote_words)
+}
+
+/// See [`Words::clause_openers`]; `word` in lower case.
+pub fn is_clause_opener(word: &str) -> bool {
+    in_any(word, |w| w.clause_openers)
+}
+
+/// See [`Words::clause_frames`]; `word` normalized.
+pub fn is_clause_frame(word: &str) -> bool {
+    in_any(word, |w| w.clause_frames)
 }
 
 /// See [`Words::acronyms`]; `upper` is the word in upper case.
