@@ -683,22 +683,24 @@ impl Featurizer {
         };
         // Within the cap, as the comment itself: text past it is not read.
         let (text, _) = crate::text::analyzer::cap(text, self.spec.config.max_chars);
-        let several = crate::text::spans::may_have_sentences(text) && {
-            let spans = sentence_spans(text);
-            spans.len() >= 2
-        };
-        if !several {
-            // One sentence: only its clauses may be pooled, and only if it holds an abusive term.
+        if !clauses && !crate::text::spans::may_have_sentences(text) {
+            return Vec::new();
+        }
+        let spans = sentence_spans(text);
+        if spans.len() < 2 {
+            // One sentence: only its clauses may be pooled, if it holds an abusive term that
+            // counts (the comment's own analysis says; several sentences are each analyzed, as a
+            // quotation mark may open in one and close in another).
             if !clauses || !abusive(&whole.lexicon, true) {
                 return Vec::new();
             }
-            return sentence_spans(text)
+            return spans
                 .into_iter()
                 .flat_map(|span| self.pooled_clauses(text, span, pool, &abusive, trace))
                 .collect();
         }
         let mut out = Vec::new();
-        for span in sentence_spans(text) {
+        for span in spans {
             // Whether a sentence is pooled depends on the analyzer's output only: a sentence
             // that is not is never featurized.
             let analyzed = self
@@ -720,9 +722,9 @@ impl Featurizer {
     }
 
     /// The clauses of `sentence` that clause pooling keeps: those of at least `min_words` words
-    /// holding an abusive term that counts (`abusive`), unless a negation or a verb of saying comes before their end in the
-    /// sentence ([`lang::is_clause_frame`]): reported, denied or named, the sentence's own score
-    /// stands.
+    /// holding an abusive term that counts (`abusive`), unless a negation or a verb of saying
+    /// comes before their end in the sentence ([`lang::is_clause_frame`]): reported, denied or
+    /// named, the sentence's own score stands.
     fn pooled_clauses(
         &self,
         text: &str,
@@ -733,15 +735,16 @@ impl Featurizer {
     ) -> Vec<(Span, Analysis)> {
         let mut out = Vec::new();
         for clause in crate::text::spans::clause_spans(text, sentence, lang::is_clause_opener) {
-            let said =
-                crate::text::normalize::normalize(&text[sentence.byte_start..clause.byte_end]);
-            if crate::text::tokenize::tokens(&said).any(lang::is_clause_frame) {
-                // Every later clause has the frame before it too.
+            let own = &text[clause.byte_start..clause.byte_end];
+            // A frame word in this clause or an earlier one (the loop stops at the first): each
+            // clause is read once, so a sentence of many commas costs no more than its length.
+            // Read on the normalized words as written: the analyzer's glued-word splits could
+            // cut one (`appelaient`).
+            let words = crate::text::normalize::normalize(own);
+            if crate::text::tokenize::tokens(&words).any(lang::is_clause_frame) {
                 break;
             }
-            let analyzed = self
-                .analyzer
-                .analyze(&text[clause.byte_start..clause.byte_end], self);
+            let analyzed = self.analyzer.analyze(own, self);
             // As long as a pooled sentence must be: a clause of a few words alone (« Les
             // sangsues, », « Tu vas voir, ») has lost the context that says what it is about.
             let long = crate::text::tokenize::tokens(&analyzed.normalized)
