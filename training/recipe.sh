@@ -33,6 +33,10 @@ RECIPE_TRAIN_ARGS=(
   --mask-identity
   --short-text-tokens 4
   --sentence-pool 6
+  # Thirteenth pass (training/README.md): the clauses of a sentence that hold an abusive term are
+  # pooled too, unless a negation or a verb of saying comes before them (« je ne pense pas que … »),
+  # so a neutral main clause cannot wash out the abusive one (the second Aleppo comment).
+  --clause-pool
   --shouting-floor 0.3
   --main-covers-labels
   # Twelfth pass (training/README.md): abusive terms inside quotation marks are mentions
