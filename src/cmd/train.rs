@@ -130,6 +130,11 @@ pub struct Args {
     /// prints the share each label's threshold flags.
     #[arg(long, value_name = "RATE|LABEL=RATE")]
     review_budget: Vec<String>,
+    /// Another label's review budget (LABEL=RATE) counts the rows acceptable for the main label
+    /// only, not every row where that label is 0: a toxic insult also flagged dehumanizing is in
+    /// the review queue anyway, so it does not spend the dehumanizing budget.
+    #[arg(long)]
+    budgets_on_main_acceptable: bool,
     /// Count the evidence table's main label with each file's positives and negatives weighing
     /// the same, as in the fit, so that a file's base rate does not make its register (tweets,
     /// forum slang) look abusive or harmless.
@@ -255,6 +260,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         threshold_by_file: a.threshold_by_file,
         review_budget,
         label_budgets,
+        budgets_on_main_acceptable: a.budgets_on_main_acceptable,
         balance_counts: a.balance_counts,
         main_covers: a.main_covers_labels,
         vectors: a.vectors,

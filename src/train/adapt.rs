@@ -211,13 +211,19 @@ pub fn adapt(
                 )?)?
             }
         };
+        let main_flagged = (l != main).then(|| calibrate::main_flagged(&ds, &lf.rows, main));
+        let rule = calibrate::ThresholdRule {
+            budget: params.budget_of(name, l == main),
+            main_flagged: main_flagged.as_deref(),
+            on_main_acceptable: params.budgets_on_main_acceptable,
+        };
         let mut model = calibrate::calibrate(
             name,
             lf,
             base_rate,
             &sources,
             params.max_repeat,
-            params.budget_of(name, l == main),
+            rule,
             progress,
         );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);

@@ -10,8 +10,11 @@
 //!   the files labeled by the site's own rules; every row by default, and whenever those files
 //!   hold no row of one class of the label). With a review budget (`--review-budget RATE` for the
 //!   main label, `LABEL=RATE` for another), it is instead the lowest threshold that flags at most
-//!   that share of the acceptable rows: a line that holds when rows are added. Training notes the
-//!   share each label's threshold flags, the budget that would hold it.
+//!   that share of the acceptable rows: a line that holds when rows are added. With
+//!   `--budgets-on-main-acceptable`, another label's budget counts the rows acceptable for the
+//!   main label only (an insult that is not dehumanizing is flagged anyway: it spends no
+//!   `dehumanizing` budget). Training notes the share each label's threshold flags, the budget
+//!   that would hold it, and for another label its share of the main label's acceptable rows.
 
 use std::collections::BTreeMap;
 
@@ -145,6 +148,102 @@ fn choose_threshold(
     )
 }
 
+/// How a label's threshold is chosen: its review budget (none: best F1) and, for a label other
+/// than the main one, the rows its budget counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ThresholdRule<'a> {
+    /// The share of acceptable out-of-fold rows the threshold may flag; `None`: best F1.
+    pub budget: Option<f64>,
+    /// For a label other than the main one: whether each of its fit's rows is flagged for the
+    /// main label ([`main_flagged`]).
+    pub main_flagged: Option<&'a [bool]>,
+    /// The budget counts the rows acceptable for the main label only (`main_flagged` false),
+    /// not every row where this label is 0.
+    pub on_main_acceptable: bool,
+}
+
+/// Whether each of `rows` is flagged (1) for the main label; an unknown main label counts as
+/// acceptable.
+pub(crate) fn main_flagged(ds: &Dataset, rows: &[usize], main: usize) -> Vec<bool> {
+    rows.iter()
+        .map(|&i| ds.examples[i].labels[main] == Some(true))
+        .collect()
+}
+
+/// The rows (with their out-of-fold scores and labels) that are positive for the label or
+/// acceptable for the main label: those flagged for the main label alone are left out.
+fn main_acceptable_or_positive(
+    rows: &[usize],
+    oof: &[f32],
+    y: &[bool],
+    main: &[bool],
+) -> (Vec<usize>, Vec<f32>, Vec<bool>) {
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..rows.len() {
+        if y[k] || !main[k] {
+            out.0.push(rows[k]);
+            out.1.push(oof[k]);
+            out.2.push(y[k]);
+        }
+    }
+    out
+}
+
+/// The share of the acceptable rows that choose thresholds flagged at `threshold`, read the way
+/// a budget is (the mean over files with `--threshold-by-file`, else pooled).
+fn flagged_share(
+    rows: &[usize],
+    oof: &[f32],
+    y: &[bool],
+    offset: f32,
+    sources: &RowSources,
+    threshold: f32,
+) -> f64 {
+    let files = threshold_files(rows, oof, y, offset, sources);
+    let groups: Vec<(&[f32], &[bool])> = files
+        .values()
+        .filter(|(_, l)| l.contains(&false))
+        .map(|(s, l)| (s.as_slice(), l.as_slice()))
+        .collect();
+    if sources.threshold_by_file() {
+        return metrics::mean_false_positive_rate(&groups, threshold);
+    }
+    let (mut scores, mut labels): (Vec<f32>, Vec<bool>) = (Vec::new(), Vec::new());
+    for (s, l) in groups {
+        scores.extend(s);
+        labels.extend(l);
+    }
+    metrics::mean_false_positive_rate(&[(&scores, &labels)], threshold)
+}
+
+/// The label's threshold by its [`ThresholdRule`], with the share of the acceptable rows it flags
+/// (as [`choose_threshold`]) and, for a label other than the main one, the share of the rows
+/// acceptable for the main label it flags.
+fn rule_threshold(
+    rows: &[usize],
+    oof: &[f32],
+    y: &[bool],
+    offset: f32,
+    base_rate: f64,
+    sources: &RowSources,
+    rule: ThresholdRule<'_>,
+) -> (f32, f64, Option<f64>) {
+    // With a budget counted on the main label's acceptable rows, the rows flagged for the main
+    // label only do not choose the threshold.
+    let (threshold, flagged) = match rule.main_flagged {
+        Some(main) if rule.on_main_acceptable && rule.budget.is_some() => {
+            let (r, o, v) = main_acceptable_or_positive(rows, oof, y, main);
+            choose_threshold(&r, &o, &v, offset, base_rate, sources, rule.budget)
+        }
+        _ => choose_threshold(rows, oof, y, offset, base_rate, sources, rule.budget),
+    };
+    let on_main = rule.main_flagged.map(|main| {
+        let (r, o, v) = main_acceptable_or_positive(rows, oof, y, main);
+        flagged_share(&r, &o, &v, offset, sources, threshold)
+    });
+    (threshold, flagged, on_main)
+}
+
 /// The label's model: the fit with its prior correction to `base_rate` and its threshold, and the
 /// training figures the model card keeps (no held-out metrics yet: see [`super::card`]).
 pub(crate) fn calibrate(
@@ -153,7 +252,7 @@ pub(crate) fn calibrate(
     base_rate: f64,
     sources: &RowSources,
     max_repeat: u32,
-    review_budget: Option<f64>,
+    rule: ThresholdRule<'_>,
     progress: &dyn TrainProgress,
 ) -> LabelModel {
     let LabelFit {
@@ -170,18 +269,28 @@ pub(crate) fn calibrate(
     let offset = (logit(base_rate) - logit(prior)) as f32;
     let rep = repeated(&rows, &y, sources, max_repeat);
 
-    let (threshold, flagged) =
-        choose_threshold(&rows, &oof, &y, offset, base_rate, sources, review_budget);
-    // The share a budget would be set to, to hold this line when rows are added
-    // (`--review-budget LABEL=RATE`).
+    let review_budget = rule.budget;
+    let (threshold, flagged, on_main) =
+        rule_threshold(&rows, &oof, &y, offset, base_rate, sources, rule);
     progress.note(&format!(
         "label '{name}': threshold {threshold:.3} ({}) flags {:.3}% of the acceptable out-of-fold \
-         rows",
-        match review_budget {
-            Some(b) => format!("review budget {:.3}%", 100.0 * b),
-            None => "best F1".to_string(),
+         rows{}",
+        match (review_budget, rule.on_main_acceptable && on_main.is_some()) {
+            (Some(b), false) => format!("review budget {:.3}%", 100.0 * b),
+            (Some(b), true) => format!(
+                "review budget {:.3}% of the rows acceptable for the main label",
+                100.0 * b
+            ),
+            (None, _) => "best F1".to_string(),
         },
-        100.0 * flagged
+        100.0 * flagged,
+        match on_main {
+            Some(share) => format!(
+                " ({:.3}% of those acceptable for the main label)",
+                100.0 * share
+            ),
+            None => String::new(),
+        }
     ));
 
     LabelModel {
@@ -290,6 +399,44 @@ mod tests {
             let (_, within) = choose_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, Some(0.2));
             assert!(within <= 0.2, "{within}");
         }
+    }
+
+    #[test]
+    fn a_budget_on_the_main_labels_acceptable_rows_leaves_out_the_rows_flagged_for_it() {
+        // Four clean rows, two insults that are not dehumanizing (scored high), two positives.
+        let scores = [0.1f32, 0.2, 0.3, 0.4, 0.8, 0.9, 0.7, 0.95];
+        let y = [false, false, false, false, false, false, true, true];
+        let main = [false, false, false, false, true, true, true, true];
+        let rows: Vec<usize> = (0..8).collect();
+        let oof: Vec<f32> = scores.iter().map(|&p| logit(p as f64) as f32).collect();
+        let sources = RowSources::new(vec![0; 8], vec![1]);
+        let rule = |budget, on_main_acceptable| ThresholdRule {
+            budget,
+            main_flagged: Some(&main),
+            on_main_acceptable,
+        };
+        let t = |r| rule_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, r);
+        // Counted on every row where the label is 0 (6), a quarter flags one: the 0.9 insult.
+        let (every, share, on_main) = t(rule(Some(0.25), false));
+        assert!((every - 0.9).abs() < 1e-5, "{every}");
+        assert!((share - 1.0 / 6.0).abs() < 1e-9, "{share}");
+        assert_eq!(on_main, Some(0.0));
+        // Counted on the rows acceptable for the main label (4): one of them, at 0.4.
+        let (acceptable, share, on_main) = t(rule(Some(0.25), true));
+        assert!((acceptable - 0.4).abs() < 1e-5, "{acceptable}");
+        assert!(
+            (share - 0.25).abs() < 1e-9 && on_main == Some(0.25),
+            "{share} {on_main:?}"
+        );
+        // Best F1 is not a budget: the rule changes nothing there.
+        assert_eq!(t(rule(None, false)).0, t(rule(None, true)).0);
+        // The main label's own threshold has no main label to read.
+        let own = ThresholdRule {
+            budget: Some(0.25),
+            main_flagged: None,
+            on_main_acceptable: true,
+        };
+        assert_eq!(t(own).0, every);
     }
 
     #[test]

@@ -263,13 +263,19 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     )?;
     let mut label_models = Vec::with_capacity(fits.len());
     for (l, lf) in fits.into_iter().enumerate() {
+        let main_flagged = (l != main).then(|| calibrate::main_flagged(&ds, &lf.rows, main));
+        let rule = calibrate::ThresholdRule {
+            budget: params.budget_of(&ds.labels[l], l == main),
+            main_flagged: main_flagged.as_deref(),
+            on_main_acceptable: params.budgets_on_main_acceptable,
+        };
         let mut model = calibrate::calibrate(
             &ds.labels[l],
             lf,
             base_rates[l],
             &sources,
             params.max_repeat,
-            params.budget_of(&ds.labels[l], l == main),
+            rule,
             progress,
         );
         card::held_out_metrics(&mut model, l, &ds, &held_rows, &vectors);

@@ -57,6 +57,11 @@ pub struct TrainParams {
     /// `review_budget` does for the main label, rather than maximizing F1. A label given here
     /// keeps its line when rows are added to the data, where its best F1 can move by a third.
     pub label_budgets: Vec<(String, f64)>,
+    /// Another label's review budget counts the rows acceptable for the main label (where the
+    /// label is 0 and the main label is not 1) rather than every row where the label is 0: a
+    /// `toxic` insult also flagged `dehumanizing` is in the review queue anyway and costs the
+    /// moderator nothing more, so it does not spend the `dehumanizing` budget.
+    pub budgets_on_main_acceptable: bool,
     /// The evidence table's counts for the main label weigh each file's positives and negatives
     /// the same, as the fit does, rather than counting every row once (where a file that flags
     /// 80% of its rows makes its own register look abusive).
@@ -92,6 +97,7 @@ impl Default for TrainParams {
             threshold_by_file: false,
             review_budget: None,
             label_budgets: Vec::new(),
+            budgets_on_main_acceptable: false,
             balance_counts: false,
             vectors: None,
         }
