@@ -458,6 +458,44 @@ fn a_review_budget_per_label_moves_that_label_only() {
     }
 }
 
+/// `--budgets-on-main-acceptable`: another label's budget counts the rows acceptable for the main
+/// label only. Toxic rows that are not insults (threats, dehumanizing remarks) score higher for
+/// `insult` than clean rows; left out of the count, the same budget allows a lower line. The
+/// main label's line does not move, and training notes both shares.
+#[test]
+fn a_sub_label_budget_can_count_the_main_labels_acceptable_rows_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = corpus_subset(dir.path(), 700);
+    let train = |extra: &[&str], name: &str| {
+        let out = dir.path().join(format!("{name}.json"));
+        let o = train_toxic_insult(&data, &out, extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (thresholds_of(&out), stderr(&o))
+    };
+    let budget = ["--review-budget", "insult=0.03"];
+    let ((every_toxic, every), notes) = train(&budget, "every");
+    assert!(
+        notes.contains("(review budget 3.000%) flags")
+            && notes.contains("of those acceptable for the main label)"),
+        "{notes}"
+    );
+    let on_main: Vec<&str> = budget
+        .iter()
+        .copied()
+        .chain(["--budgets-on-main-acceptable"])
+        .collect();
+    let ((main_toxic, acceptable), notes) = train(&on_main, "on-main");
+    assert!(
+        notes.contains("(review budget 3.000% of the rows acceptable for the main label) flags"),
+        "{notes}"
+    );
+    assert!(
+        acceptable < every,
+        "counted on toxic-acceptable rows: {acceptable}; on every non-insult row: {every}"
+    );
+    assert_eq!(main_toxic, every_toxic);
+}
+
 #[test]
 fn weight_and_threshold_files_must_be_data_files() {
     let dir = tempfile::tempdir().unwrap();
