@@ -211,12 +211,7 @@ pub fn adapt(
                 )?)?
             }
         };
-        let main_flagged = (l != main).then(|| calibrate::main_flagged(&ds, &lf.rows, main));
-        let rule = calibrate::ThresholdRule {
-            budget: params.budget_of(name, l == main),
-            main_flagged: main_flagged.as_deref(),
-            on_main_acceptable: params.budgets_on_main_acceptable,
-        };
+        let rule = calibrate::ThresholdRule::of(params, &ds, name, l, main, &lf.rows);
         let mut model = calibrate::calibrate(
             name,
             lf,

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use super::balance::{repeated, RowSources};
 use super::fit::LabelFit;
+use super::params::TrainParams;
 use super::{known_rows, logistic, TrainProgress};
 use crate::eval::metrics;
 use crate::io::dataset::Dataset;
@@ -150,24 +151,40 @@ fn choose_threshold(
 
 /// How a label's threshold is chosen: its review budget (none: best F1) and, for a label other
 /// than the main one, the rows its budget counts.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ThresholdRule<'a> {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ThresholdRule {
     /// The share of acceptable out-of-fold rows the threshold may flag; `None`: best F1.
     pub budget: Option<f64>,
     /// For a label other than the main one: whether each of its fit's rows is flagged for the
     /// main label ([`main_flagged`]).
-    pub main_flagged: Option<&'a [bool]>,
+    pub main_flagged: Option<Vec<bool>>,
     /// The budget counts the rows acceptable for the main label only (`main_flagged` false),
     /// not every row where this label is 0.
     pub on_main_acceptable: bool,
 }
 
-/// Whether each of `rows` is flagged (1) for the main label; an unknown main label counts as
-/// acceptable.
-pub(crate) fn main_flagged(ds: &Dataset, rows: &[usize], main: usize) -> Vec<bool> {
-    rows.iter()
-        .map(|&i| ds.examples[i].labels[main] == Some(true))
-        .collect()
+impl ThresholdRule {
+    /// The rule of label `l` (`name`) fitted on `rows`, by the training parameters: its budget
+    /// and, for a label other than `main`, whether each row is flagged for the main label (an
+    /// unknown main label counts as acceptable).
+    pub(crate) fn of(
+        params: &TrainParams,
+        ds: &Dataset,
+        name: &str,
+        l: usize,
+        main: usize,
+        rows: &[usize],
+    ) -> ThresholdRule {
+        ThresholdRule {
+            budget: params.budget_of(name, l == main),
+            main_flagged: (l != main).then(|| {
+                rows.iter()
+                    .map(|&i| ds.examples[i].labels[main] == Some(true))
+                    .collect()
+            }),
+            on_main_acceptable: params.budgets_on_main_acceptable,
+        }
+    }
 }
 
 /// The rows (with their out-of-fold scores and labels) that are positive for the label or
@@ -226,18 +243,18 @@ fn rule_threshold(
     offset: f32,
     base_rate: f64,
     sources: &RowSources,
-    rule: ThresholdRule<'_>,
+    rule: &ThresholdRule,
 ) -> (f32, f64, Option<f64>) {
     // With a budget counted on the main label's acceptable rows, the rows flagged for the main
     // label only do not choose the threshold.
-    let (threshold, flagged) = match rule.main_flagged {
+    let (threshold, flagged) = match &rule.main_flagged {
         Some(main) if rule.on_main_acceptable && rule.budget.is_some() => {
             let (r, o, v) = main_acceptable_or_positive(rows, oof, y, main);
             choose_threshold(&r, &o, &v, offset, base_rate, sources, rule.budget)
         }
         _ => choose_threshold(rows, oof, y, offset, base_rate, sources, rule.budget),
     };
-    let on_main = rule.main_flagged.map(|main| {
+    let on_main = rule.main_flagged.as_ref().map(|main| {
         let (r, o, v) = main_acceptable_or_positive(rows, oof, y, main);
         flagged_share(&r, &o, &v, offset, sources, threshold)
     });
@@ -252,7 +269,7 @@ pub(crate) fn calibrate(
     base_rate: f64,
     sources: &RowSources,
     max_repeat: u32,
-    rule: ThresholdRule<'_>,
+    rule: ThresholdRule,
     progress: &dyn TrainProgress,
 ) -> LabelModel {
     let LabelFit {
@@ -271,7 +288,7 @@ pub(crate) fn calibrate(
 
     let review_budget = rule.budget;
     let (threshold, flagged, on_main) =
-        rule_threshold(&rows, &oof, &y, offset, base_rate, sources, rule);
+        rule_threshold(&rows, &oof, &y, offset, base_rate, sources, &rule);
     progress.note(&format!(
         "label '{name}': threshold {threshold:.3} ({}) flags {:.3}% of the acceptable out-of-fold \
          rows{}",
@@ -412,10 +429,10 @@ mod tests {
         let sources = RowSources::new(vec![0; 8], vec![1]);
         let rule = |budget, on_main_acceptable| ThresholdRule {
             budget,
-            main_flagged: Some(&main),
+            main_flagged: Some(main.to_vec()),
             on_main_acceptable,
         };
-        let t = |r| rule_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, r);
+        let t = |r: ThresholdRule| rule_threshold(&rows, &oof, &y, 0.0, 0.5, &sources, &r);
         // Counted on every row where the label is 0 (6), a quarter flags one: the 0.9 insult.
         let (every, share, on_main) = t(rule(Some(0.25), false));
         assert!((every - 0.9).abs() < 1e-5, "{every}");

@@ -263,12 +263,7 @@ pub fn train(params: &ValidParams, progress: &dyn TrainProgress) -> Result<Train
     )?;
     let mut label_models = Vec::with_capacity(fits.len());
     for (l, lf) in fits.into_iter().enumerate() {
-        let main_flagged = (l != main).then(|| calibrate::main_flagged(&ds, &lf.rows, main));
-        let rule = calibrate::ThresholdRule {
-            budget: params.budget_of(&ds.labels[l], l == main),
-            main_flagged: main_flagged.as_deref(),
-            on_main_acceptable: params.budgets_on_main_acceptable,
-        };
+        let rule = calibrate::ThresholdRule::of(params, &ds, &ds.labels[l], l, main, &lf.rows);
         let mut model = calibrate::calibrate(
             &ds.labels[l],
             lf,
