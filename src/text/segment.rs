@@ -4,7 +4,8 @@
 //! Runs on the normalized text, before the lexicons and n-grams, at training and at scoring alike.
 //! Only a token that could be glued is tried (see [`candidates`]): ASCII letters only (normalized
 //! French and English), [`MIN_LEN`] bytes or more, and unknown to the model itself (a known word,
-//! `salopette` or `antisemitisme`, is never split). It is split only when the whole of it is a
+//! `salopette` or `antisemitisme`, is never split; nor is a real word of the dictionary, which
+//! the analyzer checks first). It is split only when the whole of it is a
 //! sequence of known words, each of three letters or more or one of the short pieces of a
 //! language ([`lang::is_short_piece`]), the fewest pieces winning ([`glue::fewest_pieces`]), and
 //! when the caller finds the pieces worth it: the featurizer asks for a lexicon term, or a word

@@ -154,6 +154,13 @@ pub struct Lexicon {
     /// Skeletons of real words in which a term is found by accident (`deputes` is not `de
     /// putes`, `mathematiques` holds no `tiques`): no term is read inside them.
     real_words: FxHashSet<String>,
+    /// Skeletons of the words of multi-word terms (`chambres` of `chambres à gaz`, `deferlement`
+    /// of `déferlement migratoire`): the segment stage never splits them, or the term could not
+    /// be found.
+    term_words: FxHashSet<String>,
+    /// Skeletons of the stems that end multi-word terms (`fusile` of `mériteraient d'être
+    /// fusillé*`): a word starting with one is left whole too.
+    term_stems: Vec<String>,
     /// The first two bytes after the leading space of every identity pattern, as a bitmap over
     /// the 65,536 byte pairs; None when an identity pattern is shorter than that. A word whose
     /// skeleton does not start with one of them is no identity term: [`Lexicon::is_identity`]
@@ -309,6 +316,8 @@ impl Lexicon {
         let mut glued_patterns: Vec<String> = Vec::new();
         let mut glued_terms: Vec<Vec<u32>> = Vec::new();
         let mut glued_index: HashMap<String, usize> = HashMap::new();
+        let mut term_words: FxHashSet<String> = FxHashSet::default();
+        let mut term_stems: Vec<String> = Vec::new();
         for list in &source.lists {
             for raw in &list.terms {
                 let (raw, exact) = match raw.strip_prefix('=') {
@@ -361,6 +370,20 @@ impl Lexicon {
                 });
                 pattern_terms[p].push(id);
                 let n_tokens = tokens(&norm).count();
+                if n_tokens > 1 {
+                    for (i, word) in tokens(&norm).enumerate() {
+                        let mut skeleton = String::new();
+                        skeleton_into(word, &mut skeleton, &mut Vec::new());
+                        if prefix && i + 1 == n_tokens {
+                            // `fusillé*` of `… d'être fusillé*`: any word starting with it.
+                            if !term_stems.contains(&skeleton) {
+                                term_stems.push(skeleton);
+                            }
+                        } else {
+                            term_words.insert(skeleton);
+                        }
+                    }
+                }
                 let doubled = terms[id as usize].doubled.is_some();
                 if prefix || doubled {
                     continue;
@@ -417,6 +440,8 @@ impl Lexicon {
             glued_terms,
             glue_words,
             known_words: FxHashSet::default(),
+            term_words,
+            term_stems,
             real_words: source
                 .real_words
                 .iter()
@@ -756,6 +781,34 @@ impl Lexicon {
                 }
             }
         }
+    }
+
+    /// Whether the segment stage must leave a single normalized word whole: one of the real
+    /// words of `real-words.txt` (a word of the dictionary: `quelconque` is not `quel con que`),
+    /// or a word of a multi-word term (`chambres` of `chambres à gaz`).
+    pub fn keeps_whole(&self, word: &str) -> bool {
+        if self.real_words.is_empty() && self.term_words.is_empty() && self.term_stems.is_empty() {
+            return false;
+        }
+        let mut skeleton = String::with_capacity(word.len());
+        skeleton_into(word, &mut skeleton, &mut Vec::new());
+        self.real_words.contains(&skeleton) || self.is_term_skeleton(&skeleton)
+    }
+
+    /// Whether a normalized word is one of the words of a multi-word term (`chambres`), or
+    /// starts with the stem that ends one (`fusillés`).
+    pub fn is_term_word(&self, word: &str) -> bool {
+        let mut skeleton = String::with_capacity(word.len());
+        skeleton_into(word, &mut skeleton, &mut Vec::new());
+        self.is_term_skeleton(&skeleton)
+    }
+
+    fn is_term_skeleton(&self, skeleton: &str) -> bool {
+        self.term_words.contains(skeleton)
+            || self
+                .term_stems
+                .iter()
+                .any(|s| skeleton.starts_with(s.as_str()))
     }
 
     /// Whether a single normalized word is, or begins with the stem of, a lexicon term other than

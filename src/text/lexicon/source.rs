@@ -69,8 +69,10 @@ pub struct TermList {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LexiconSource {
     pub lists: Vec<TermList>,
-    /// Real words in which a term is found by accident (`députés`, `mathématiques`,
-    /// `dénonce`): no term is read inside them. `models/lexicons/real-words.txt`, made by
+    /// Real words of a dictionary, never read as glued words: those in which a term is found by
+    /// accident (`députés`, `mathématiques`, `dénonce`), no term is read inside, and those the
+    /// segment stage would split into a model's words (`quelconque`, `universitaires`), it leaves
+    /// whole. `models/lexicons/real-words.txt`, made by
     /// `examples/lexicon_real_words.rs` from a dictionary; absent from older model files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub real_words: Vec<String>,
