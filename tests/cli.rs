@@ -155,6 +155,32 @@ fn default_model_scores_with_no_model_flag() {
     );
 }
 
+/// The default model reads no insult inside a real word it does not know (`quelconque` is not
+/// `quel con que`, `particulier` not `parti cul ier`), and still reads the insult used alone or
+/// glued to other words.
+#[test]
+fn default_model_reads_no_insult_inside_real_words() {
+    let explain = |text: &str| {
+        let o = run(&["explain", "--lang", "en", "--top", "40", text]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    for innocent in [
+        "Un article quelconque, vraiment.",
+        "À ma connaissance, le ministre n'a rien confirmé.",
+        "Confortablement installé, il contrôle la commission.",
+    ] {
+        let out = explain(innocent);
+        assert!(!out.contains("insult:con"), "{innocent}: {out}");
+        assert!(!out.contains("word:con\n"), "{innocent}: {out}");
+    }
+    let out = explain("En particulier les enseignants des cités universitaires.");
+    assert!(!out.contains("word:cul"), "{out}");
+    assert!(!out.contains("word:ver\n"), "{out}");
+    assert!(explain("T'es vraiment qu'un pauvre con.").contains("insult:con"));
+    assert!(explain("Bandedeconnards, allez lire l'article.").contains("insult:connards"));
+}
+
 #[test]
 fn jsonl_in_jsonl_out() {
     let dir = tempfile::tempdir().unwrap();
