@@ -671,14 +671,15 @@ impl Featurizer {
         }
         let clauses = self.spec.config.clause_pool;
         let quoted = self.spec.config.quoted_mentions;
-        // An abusive lexicon hit; `counted`: one that counts in the signals (not a quoted
-        // mention), which clause pooling asks for.
+        // An abusive lexicon hit (an animal word in its own sense is none); `counted`: one that
+        // counts in the signals (not a quoted mention either), which clause pooling asks for.
         let abusive = |lexicon: &[LexMatch], counted: bool| {
             lexicon.iter().any(|m| {
                 matches!(
                     m.category,
                     Category::Slur | Category::Dehumanizing | Category::Threat | Category::Insult
-                ) && (!counted || signals::counts(m, quoted))
+                ) && !m.literal
+                    && (!counted || signals::counts(m, quoted))
             })
         };
         // Within the cap, as the comment itself: text past it is not read.

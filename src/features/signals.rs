@@ -168,9 +168,11 @@ pub fn compute(
 }
 
 /// Whether a lexicon hit counts in the signals: with `quoted_mentions`, an abusive term inside
-/// quotation marks is a mention and does not (a group name always does).
+/// quotation marks is a mention and does not (a group name always does); an animal, pest or
+/// disease word that nothing says of people ([`LexMatch::literal`]) never does.
 pub fn counts(m: &LexMatch, quoted_mentions: bool) -> bool {
-    !(quoted_mentions && m.quoted && m.category != Category::Identity)
+    let mention = quoted_mentions && m.quoted && m.category != Category::Identity;
+    !(m.literal || mention)
 }
 
 #[cfg(test)]

@@ -73,6 +73,14 @@ pub const WORDS: Words = Words {
     ],
     // Acronyms of English names, and names used as they are in every language (FIFA, CNN, COVID,
     // currency codes).
+    // Not `the`, `our`, `your`: « the rats in the subway », « check your dogs ».
+    people_pointers: &[
+        "these", "those", "this", "that", "youre", "filthy", "dirty", "bunch", "pack", "such",
+        "real",
+    ],
+    predicates: &[
+        "are", "is", "were", "was", "be", "become", "became", "like", "nothing",
+    ],
     acronyms: &[
         "UN", "OPCW", "NATO", "USA", "US", "EU", "UK", "IMF", "ECB", "UNHCR", "UNRWA", "UNICEF",
         "WHO", "CIA", "FBI", "NSA", "FC", "FIFA", "UEFA", "NBA", "NHL", "NFL", "GDP", "LGBT",

@@ -352,7 +352,7 @@ fn lexicon_words() -> &'static [HashSet<String>; 2] {
                 .lexicons
                 .iter()
                 .flat_map(|(_, text)| parse_terms(text))
-                .map(|t| folded(&t.trim_start_matches('=').to_lowercase()))
+                .map(|t| folded(&t.trim_start_matches(['@', '=']).to_lowercase()))
                 .filter(|t| !t.contains(' ') && !t.is_empty())
                 .collect()
         })

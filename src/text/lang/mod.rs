@@ -91,6 +91,16 @@ pub struct Words {
     /// que … », « il a écrit que … », « traiter les Roms de … »), not said, so clause pooling leaves
     /// it to its sentence's score.
     pub clause_frames: &'static [&'static str],
+    /// Words that point an animal, pest or disease word at people when they come just before it
+    /// (within [`crate::text::lexicon::POINTER_WINDOW`] words, normalized): demonstratives and
+    /// the words insults lean on (« ces rats », « bande de porcs », « t'es qu'un chien »), so that
+    /// a term marked `@` in a list is read as dehumanizing, and not a rat in the cellar.
+    pub people_pointers: &'static [&'static str],
+    /// Copulas and similes that say what someone is (« sont des parasites », « comme des
+    /// chiens »), normalized: just before a term marked `@` they point it at people too, unless
+    /// an animal word read in its own sense comes earlier in the sentence (« les rats sont des
+    /// nuisibles » says it of rats).
+    pub predicates: &'static [&'static str],
     /// Acronyms common in news comments, in upper case: all-caps words that are not shouting.
     pub acronyms: &'static [&'static str],
     /// Function words that tell the language of a comment ([`guess`]): frequent, and rare in the
@@ -157,6 +167,20 @@ pub fn is_short_piece(word: &str) -> bool {
 /// See [`Words::second_person`].
 pub fn is_second_person(word: &str) -> bool {
     in_any(word, |w| w.second_person)
+}
+
+/// See [`Words::people_pointers`].
+pub fn people_pointers() -> impl Iterator<Item = &'static str> {
+    Language::ALL
+        .into_iter()
+        .flat_map(|l| l.words().people_pointers.iter().copied())
+}
+
+/// See [`Words::predicates`].
+pub fn predicates() -> impl Iterator<Item = &'static str> {
+    Language::ALL
+        .into_iter()
+        .flat_map(|l| l.words().predicates.iter().copied())
 }
 
 /// See [`Words::scare_quote_words`].

@@ -10,6 +10,12 @@
 //! Elongations still match, since the comparison is "at least as many", and the rest of the
 //! normalization (accents, leetspeak, spacing…) applies as for any term.
 //!
+//! A term written `@term` has a sense of its own besides the abuse (an animal, a pest, a disease:
+//! `@rats`, `@tiques`, `@chiens`): it counts only where its sentence says it of people (a group
+//! name, a demonstrative or an insult's word before it, a copula: « ces rats », « les Roms sont des
+//! rats », « t'es qu'un chien »), not in « une colonie de rats a envahi le parc »
+//! ([`LexMatch::literal`]; the words are the languages' `people_pointers` and `predicates`).
+//!
 //! A term is also found glued to other words inside one token (`bandedeconnards`,
 //! `connardfini`): when the rest of the token is made of the languages' term-glue words
 //! ([`crate::text::lang::Words::term_glue`]) or of words the model knows, read by the one glued-word
@@ -75,7 +81,15 @@ struct Term {
     doubled: Option<Vec<usize>>,
     /// Written `stem*`: any word starting with it.
     stem: bool,
+    /// Written `@term`: a word with a sense of its own (an animal, a pest, a disease), read as
+    /// abuse only when its sentence says it of people ([`LexMatch::literal`]).
+    of_people: bool,
 }
+
+/// How many words before a term marked `@` are looked at for a word pointing it at people
+/// ([`crate::text::lang::Words::people_pointers`], [`crate::text::lang::Words::predicates`]):
+/// « ces rats » (1), « bande de porcs » (2), « ne sont que des parasites » (3).
+pub const POINTER_WINDOW: usize = 3;
 
 /// The word that stands for every identity term once they are masked
 /// ([`Lexicon::mask_identity`]): a made-up word no comment contains; reasons show it as
@@ -92,6 +106,11 @@ pub struct LexMatch {
     /// Whether the match is inside quotation marks (`«…»`, `“…”`, `"…"`): a word mentioned,
     /// as counter-speech and reported speech do (« le traiter de "cafard" »), rather than used.
     pub quoted: bool,
+    /// Whether the match is a word with a sense of its own (marked `@` in its list: an animal, a
+    /// pest, a disease) that nothing in its sentence says of people: no group name, no pointer
+    /// or copula just before it (« Une colonie de rats a envahi le parc », not « ces rats », « les
+    /// Roms sont des rats », « t'es qu'un chien »). Such a hit counts in no lexicon signal.
+    pub literal: bool,
 }
 
 /// Byte ranges of `text` (normalized) inside a pair of quotation marks: `«…»`, `“…”`, `"…"` (a
@@ -161,6 +180,11 @@ pub struct Lexicon {
     /// Skeletons of the stems that end multi-word terms (`fusile` of `mériteraient d'être
     /// fusillé*`): a word starting with one is left whole too.
     term_stems: Vec<String>,
+    /// Skeletons of the words that point a term marked `@` at people
+    /// ([`lang::people_pointers`]), and of the copulas and similes that do unless an animal word
+    /// in its own sense comes first in the sentence ([`lang::predicates`]).
+    pointers: FxHashSet<String>,
+    predicates: FxHashSet<String>,
     /// The first two bytes after the leading space of every identity pattern, as a bitmap over
     /// the 65,536 byte pairs; None when an identity pattern is shorter than that. A word whose
     /// skeleton does not start with one of them is no identity term: [`Lexicon::is_identity`]
@@ -320,9 +344,13 @@ impl Lexicon {
         let mut term_stems: Vec<String> = Vec::new();
         for list in &source.lists {
             for raw in &list.terms {
-                let (raw, exact) = match raw.strip_prefix('=') {
+                let (raw, of_people) = match raw.strip_prefix('@') {
                     Some(r) => (r, true),
                     None => (raw.as_str(), false),
+                };
+                let (raw, exact) = match raw.strip_prefix('=') {
+                    Some(r) => (r, true),
+                    None => (raw, false),
                 };
                 let (body, prefix) = match raw.strip_suffix('*') {
                     Some(b) => (b, true),
@@ -362,6 +390,7 @@ impl Lexicon {
                     surface: raw.trim_end_matches('*').to_string(),
                     doubled,
                     stem: prefix,
+                    of_people,
                 });
                 let p = *pattern_index.entry(pattern.clone()).or_insert_with(|| {
                     patterns.push(pattern);
@@ -424,13 +453,18 @@ impl Lexicon {
             .match_kind(MatchKind::Standard)
             .build(&glued_patterns)
             .map_err(|e| Error::Model(format!("cannot build the lexicon matcher: {e}")))?;
-        let glue_words = lang::term_glue()
-            .map(|w| {
-                let mut s = String::new();
-                skeleton_into(w, &mut s, &mut Vec::new());
-                s
-            })
-            .collect();
+        let skeletons = |words: &mut dyn Iterator<Item = &str>| -> FxHashSet<String> {
+            words
+                .map(|w| {
+                    let mut s = String::new();
+                    skeleton_into(w, &mut s, &mut Vec::new());
+                    s
+                })
+                .collect()
+        };
+        let glue_words = skeletons(&mut lang::term_glue());
+        let pointers = skeletons(&mut lang::people_pointers());
+        let predicates = skeletons(&mut lang::predicates());
         Ok(Lexicon {
             identity_starts,
             terms,
@@ -439,6 +473,8 @@ impl Lexicon {
             glued,
             glued_terms,
             glue_words,
+            pointers,
+            predicates,
             known_words: FxHashSet::default(),
             term_words,
             term_stems,
@@ -694,8 +730,14 @@ impl Lexicon {
             .as_deref()
             .filter(|p| p.text == text)
             .map(|_| Vec::new());
-        // Where a group name starts: no term is searched inside it (`asiatiques`, not `tiques`).
-        let mut identity_at = Vec::new();
+        // Where a group name or a one-word term starts: no term is searched inside it
+        // (`asiatiques` is not `tiques`, `cockroaches` is one cockroach, not `cockroach` + `es`).
+        let mut whole_at = Vec::new();
+        // The hits of terms marked `@` (index in `out`, where the pattern starts): read once the
+        // whole sentence is known.
+        let mut marked = Vec::new();
+        let mut group_at = Vec::new();
+        let base = out.len();
         for m in self.automaton.find_overlapping_iter(&text) {
             if let Some(found) = &mut found {
                 if self.is_identity_pattern(m.pattern().as_usize()) {
@@ -712,8 +754,16 @@ impl Lexicon {
                         continue;
                     }
                 }
+                let one_word = !text[m.start() + 1..m.end()].trim_end().contains(' ')
+                    && text[..m.end()].ends_with(' ');
                 if self.terms[term as usize].category == Category::Identity {
-                    identity_at.push(m.start() + 1);
+                    group_at.push(m.start() + 1);
+                }
+                if self.terms[term as usize].category == Category::Identity || one_word {
+                    whole_at.push(m.start() + 1);
+                }
+                if self.terms[term as usize].of_people {
+                    marked.push((out.len(), m.start(), m.end()));
                 }
                 out.push(LexMatch {
                     term,
@@ -721,13 +771,95 @@ impl Lexicon {
                     sentence,
                     // A pattern starts with the space before its first token.
                     quoted: quoted(m.start() + 1),
+                    literal: false,
                 });
             }
         }
-        self.find_glued(&text, &starts, &identity_at, &quoted_at, out);
+        if !marked.is_empty() {
+            group_at.sort_unstable();
+            let hits = (&mut out[base..], base);
+            self.read_literal(&text, &starts, hits, &mut marked, &group_at);
+        }
+        self.find_glued(&text, &starts, &whole_at, &quoted_at, out);
         if let Some(plain) = plain {
             plain.found = found;
         }
+    }
+
+    /// Mark as [`LexMatch::literal`] the hits of terms marked `@` that nothing around them says
+    /// of people. `text` is the skeleton text of [`skeleton_text`], `out` the hits of this pass,
+    /// `marked` the marked hits (index in `out` plus `base`, where the pattern starts and ends in
+    /// `text`), `group_at` where group names start. Said of people: within [`POINTER_WINDOW`]
+    /// words of the term in its sentence, a group name, alone or glued to another word (« ces
+    /// rats de Syriens », « les bactéries salafisteswahabotes ») or, before it, a pointer (« ces », « bande de », « t'es qu'un ») or a copula
+    /// or simile (« sont des », « comme des ») with no animal word read in its own sense earlier
+    /// in the sentence (« les rats sont des nuisibles »).
+    fn read_literal(
+        &self,
+        text: &str,
+        starts: &[usize],
+        (out, base): (&mut [LexMatch], usize),
+        marked: &mut [(usize, usize, usize)],
+        group_at: &[usize],
+    ) {
+        marked.sort_unstable_by_key(|&(_, at, _)| at);
+        // The words of `text[from..to]` with where they start, in order.
+        let words = |from: usize, to: usize| {
+            let mut at = from;
+            text[from..to].split(' ').map(move |w| {
+                let start = at;
+                at += w.len() + 1;
+                (start, w)
+            })
+        };
+        let is_word = |&(_, w): &(usize, &str)| !w.is_empty() && w != "|";
+        // The sentence of the last literal hit seen, and where it starts.
+        let mut literal_before: Option<(u32, usize)> = None;
+        for &(i, at, end) in marked.iter() {
+            let i = i - base;
+            let sentence = out[i].sentence;
+            let from = starts.get(sentence as usize).copied().unwrap_or(0).min(at);
+            // After the term's last word (a stem pattern ends inside it).
+            let end = if text[..end].ends_with(' ') {
+                end
+            } else {
+                text[end..].find(' ').map_or(text.len(), |p| end + p)
+            };
+            let to = text[end..].find('|').map_or(text.len(), |p| end + p);
+            let before: Vec<(usize, &str)> = words(from, at)
+                .filter(is_word)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .take(POINTER_WINDOW)
+                .collect();
+            let group = |&(start, w): &(usize, &str)| {
+                group_at.binary_search(&start).is_ok() || self.starts_with_group(w)
+            };
+            let near_group = before.iter().any(group)
+                || words(end, to)
+                    .filter(is_word)
+                    .take(POINTER_WINDOW)
+                    .any(|w| group(&w));
+            let pointer = before.iter().any(|(_, w)| self.pointers.contains(*w));
+            let predicate = before.iter().any(|(_, w)| self.predicates.contains(*w));
+            let animal_first = literal_before.is_some_and(|(s, a)| s == sentence && a < at);
+            if near_group || pointer || (predicate && !animal_first) {
+                continue;
+            }
+            out[i].literal = true;
+            literal_before = Some((sentence, at));
+        }
+    }
+
+    /// Whether a word of the skeleton text is a group name glued to more letters
+    /// (`salafisteswahabotes`): a group name of five letters or more, then three or more letters.
+    fn starts_with_group(&self, word: &str) -> bool {
+        const MIN_GROUP: usize = 5;
+        const MIN_REST: usize = 3;
+        word.len() >= MIN_GROUP + MIN_REST
+            && word.is_ascii()
+            && (MIN_GROUP..=word.len() - MIN_REST).any(|cut| self.is_identity(&word[..cut]))
     }
 
     /// Terms glued to short words inside one long token (`deconnard`, `youstupidbitch`).
@@ -735,7 +867,7 @@ impl Lexicon {
         &self,
         text: &str,
         starts: &[usize],
-        identity_at: &[usize],
+        whole_at: &[usize],
         quoted_at: &[usize],
         out: &mut Vec<LexMatch>,
     ) {
@@ -750,7 +882,7 @@ impl Lexicon {
                 .map_or(bytes.len(), |p| start + p);
             at = end + 1;
             let tok = &text[start..end];
-            if tok.len() < MIN_LEN || identity_at.contains(&start) {
+            if tok.len() < MIN_LEN || whole_at.contains(&start) {
                 continue;
             }
             let glue = |p: &str| self.glue_words.contains(p);
@@ -777,6 +909,9 @@ impl Lexicon {
                         category: self.terms[term as usize].category,
                         sentence,
                         quoted: quoted_at.binary_search(&start).is_ok(),
+                        // Glued to its neighbours, a word is spelled to get past a filter, which
+                        // no one does for the rats of the cellar.
+                        literal: false,
                     });
                 }
             }

@@ -462,3 +462,108 @@ fn terms_inside_quotation_marks_are_marked_quoted() {
     assert_eq!(quoted("« ces rats"), [("rats".into(), false)]);
     assert_eq!(quoted("ces rats »"), [("rats".into(), false)]);
 }
+
+/// A term marked `@` (an animal, a pest, a disease) counts only when its sentence says it of
+/// people; unmarked terms are never literal. Both directions, with the shipped lists.
+#[test]
+fn animal_words_count_only_when_said_of_people() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    // The dehumanizing hits of a comment, each with whether it was read in its own sense.
+    let hits = |text: &str| -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        lex.find(&normalize(text), &mut out);
+        out.iter()
+            .filter(|m| m.category == Category::Dehumanizing)
+            .map(|m| (lex.surface(m.term).to_string(), m.literal))
+            .collect()
+    };
+    let literal = |t: &str| (t.to_string(), true);
+    let said = |t: &str| (t.to_string(), false);
+    // In their own sense: no group name, pointer or copula before them.
+    for (text, expected) in [
+        (
+            "Une colonie de rats a envahi le parc derrière la gare.",
+            vec![literal("rats")],
+        ),
+        (
+            "Les tiques sont partout cette année, vérifiez vos chiens après la promenade.",
+            vec![literal("tiques"), literal("chiens")],
+        ),
+        // The copula says it of rats: an animal word in its own sense comes first.
+        (
+            "Les rats sont des nuisibles.",
+            vec![literal("rats"), literal("nuisibles")],
+        ),
+        (
+            "Ces antibiotiques ne tuent pas les bactéries résistantes.",
+            vec![literal("bactéries")],
+        ),
+        (
+            "The city says rats and cockroaches infest the old market.",
+            vec![literal("rats"), literal("cockroaches"), literal("infest")],
+        ),
+    ] {
+        assert_eq!(hits(text), expected, "{text}");
+    }
+    // Said of people: a group name in the sentence, a pointer or a copula before the word.
+    for (text, expected) in [
+        ("Ces rats de Syriens nous volent notre travail", vec![said("rats")]),
+        ("Les migrants sont des rats.", vec![said("rats")]),
+        ("Bande de porcs, dégagez.", vec![said("porcs")]),
+        ("T'es qu'un chien.", vec![]),
+        ("Vous n'êtes que des chiens.", vec![said("chiens")]),
+        ("Ces gens ne sont que des parasites.", vec![said("parasites")]),
+        ("Ils se comportent comme des hyènes.", vec![said("hyènes")]),
+        (
+            "Les usa ont du mal à accepter que leurs allies bactéries wahabites se fassent éradiquées à Alep",
+            vec![said("bactéries")],
+        ),
+        (
+            "on verra les bactéries salafisteswahabotes débarquer en europe",
+            vec![said("bactéries")],
+        ),
+        ("These rats should go back home.", vec![said("rats")]),
+        ("Muslims are animals.", vec![said("animals")]),
+        // An unmarked term is never literal, whatever is around it.
+        ("La vermine est partout dans le quartier.", vec![said("vermine")]),
+    ] {
+        assert_eq!(hits(text), expected, "{text}");
+    }
+    // The rule reads around the word: a group name in the next sentence, or far from the word
+    // in its own, does not point at the rats or the dogs.
+    assert_eq!(
+        hits("Une colonie de rats a envahi le parc. Les Syriens du quartier se plaignent."),
+        vec![literal("rats")]
+    );
+    assert_eq!(
+        hits("Les chiens du refuge ont été adoptés par une famille de Syriens du quartier."),
+        vec![literal("chiens")]
+    );
+}
+
+/// Terms whose collapsed spelling is another common word are exact-spelling entries (`=russe`,
+/// `=refugee`, `=conne`): « une ruse », « le refuge », « un cône », « un fagot », « le magot »
+/// hold no term, while the terms themselves are still found.
+#[test]
+fn collapsed_spellings_of_common_words_are_no_terms() {
+    let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
+    let found = |text: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        lex.find(&normalize(text), &mut out);
+        out.iter()
+            .map(|m| lex.surface(m.term).to_string())
+            .collect()
+    };
+    for text in [
+        "Une ruse de plus du gouvernement.",
+        "Le refuge cherche des familles.",
+        "Un cône de glace à la vanille.",
+        "Il a tout dépensé, le magot a disparu.",
+        "Un fagot de bois pour l'hiver.",
+    ] {
+        assert_eq!(found(text), Vec::<String>::new(), "{text}");
+    }
+    assert_eq!(found("Les Russes et les réfugiés"), ["russes", "réfugié"]);
+    assert_eq!(found("the refugees"), ["refugees"]);
+    assert_eq!(found("Quelle conne"), ["conne"]);
+}
