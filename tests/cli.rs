@@ -181,6 +181,44 @@ fn default_model_reads_no_insult_inside_real_words() {
     assert!(explain("Bandedeconnards, allez lire l'article.").contains("insult:connards"));
 }
 
+/// The default model reads an animal word as dehumanizing only when it is said of people: no
+/// `dehumanizing:rats` reason (and no `dehumanizing` flag) for rats in a park, both for rats said
+/// of a group.
+#[test]
+fn default_model_reads_animal_words_in_their_own_sense() {
+    let explain = |text: &str| {
+        let o = run(&["explain", "--lang", "en", "--top", "40", text]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let flagged = |out: &str, label: &str| {
+        out.lines()
+            .any(|l| l.starts_with(label) && l.ends_with("FLAGGED"))
+    };
+    for (innocent, term) in [
+        (
+            "Les tiques sont partout cette année, vérifiez vos chiens après la promenade.",
+            "dehumanizing:tiques",
+        ),
+        (
+            "The rats are back in the subway, the city has given up.",
+            "dehumanizing:rats",
+        ),
+    ] {
+        let out = explain(innocent);
+        assert!(!out.contains(term), "{innocent}: {out}");
+        assert!(!flagged(&out, "dehumanizing"), "{innocent}: {out}");
+    }
+    for abusive in [
+        "Ces rats de Syriens nous volent notre travail.",
+        "These migrants are rats and should be treated like pests.",
+    ] {
+        let out = explain(abusive);
+        assert!(out.contains("dehumanizing:rats"), "{abusive}: {out}");
+        assert!(flagged(&out, "toxic"), "{abusive}: {out}");
+    }
+}
+
 #[test]
 fn jsonl_in_jsonl_out() {
     let dir = tempfile::tempdir().unwrap();

@@ -397,7 +397,7 @@ fn material_is_complete_and_well_formed() {
     for (cat, n) in &per_cat {
         assert!(*n >= 25, "{cat}: only {n} cases");
     }
-    assert_eq!(per_cat.len(), 10, "categories: {per_cat:?}");
+    assert_eq!(per_cat.len(), 11, "categories: {per_cat:?}");
     let groups = groups();
     assert!(groups.len() >= 30, "{} groups", groups.len());
     let templates = templates();
