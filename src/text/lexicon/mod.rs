@@ -733,8 +733,8 @@ impl Lexicon {
         // Where a group name or a one-word term starts: no term is searched inside it
         // (`asiatiques` is not `tiques`, `cockroaches` is one cockroach, not `cockroach` + `es`).
         let mut whole_at = Vec::new();
-        // The hits of terms marked `@` (index in `out`, where the pattern starts): read once the
-        // whole sentence is known.
+        // The hits of terms marked `@` (index in `out`, where the pattern starts and ends), and
+        // where group names start: read once the whole sentence is known.
         let mut marked = Vec::new();
         let mut group_at = Vec::new();
         let base = out.len();
@@ -791,9 +791,10 @@ impl Lexicon {
     /// `marked` the marked hits (index in `out` plus `base`, where the pattern starts and ends in
     /// `text`), `group_at` where group names start. Said of people: within [`POINTER_WINDOW`]
     /// words of the term in its sentence, a group name, alone or glued to another word (« ces
-    /// rats de Syriens », « les bactéries salafisteswahabotes ») or, before it, a pointer (« ces », « bande de », « t'es qu'un ») or a copula
-    /// or simile (« sont des », « comme des ») with no animal word read in its own sense earlier
-    /// in the sentence (« les rats sont des nuisibles »).
+    /// rats de Syriens », « les bactéries salafisteswahabotes ») or, before it, a pointer
+    /// (« ces », « bande de », « t'es qu'un ») or a copula or simile (« sont des », « comme
+    /// des ») with no animal word read in its own sense earlier in the sentence (« les rats sont
+    /// des nuisibles »).
     fn read_literal(
         &self,
         text: &str,
@@ -826,13 +827,8 @@ impl Lexicon {
                 text[end..].find(' ').map_or(text.len(), |p| end + p)
             };
             let to = text[end..].find('|').map_or(text.len(), |p| end + p);
-            let before: Vec<(usize, &str)> = words(from, at)
-                .filter(is_word)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .take(POINTER_WINDOW)
-                .collect();
+            let all_before: Vec<(usize, &str)> = words(from, at).filter(is_word).collect();
+            let before = &all_before[all_before.len().saturating_sub(POINTER_WINDOW)..];
             let group = |&(start, w): &(usize, &str)| {
                 group_at.binary_search(&start).is_ok() || self.starts_with_group(w)
             };
