@@ -22,6 +22,14 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `moderate explain` of one comment with the embedded model, in English, 40 contributions per
+/// label.
+fn explain(text: &str) -> String {
+    let o = run(&["explain", "--lang", "en", "--top", "40", text]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -160,11 +168,6 @@ fn default_model_scores_with_no_model_flag() {
 /// glued to other words.
 #[test]
 fn default_model_reads_no_insult_inside_real_words() {
-    let explain = |text: &str| {
-        let o = run(&["explain", "--lang", "en", "--top", "40", text]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
     for innocent in [
         "Un article quelconque, vraiment.",
         "À ma connaissance, le ministre n'a rien confirmé.",
@@ -186,11 +189,6 @@ fn default_model_reads_no_insult_inside_real_words() {
 /// of a group.
 #[test]
 fn default_model_reads_animal_words_in_their_own_sense() {
-    let explain = |text: &str| {
-        let o = run(&["explain", "--lang", "en", "--top", "40", text]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
     let flagged = |out: &str, label: &str| {
         out.lines()
             .any(|l| l.starts_with(label) && l.ends_with("FLAGGED"))

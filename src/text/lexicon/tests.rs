@@ -325,16 +325,19 @@ fn single_words_are_terms_or_not() {
     assert!(!exact.is_term("niger"));
 }
 
+/// The surfaces of the terms found in a comment, in order.
+fn surfaces(lex: &Lexicon, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    lex.find(&normalize(text), &mut out);
+    out.iter()
+        .map(|m| lex.surface(m.term).to_string())
+        .collect()
+}
+
 #[test]
 fn glued_terms_are_found_beside_known_words() {
     let lex = lexicon().with_known_words(["fini", "immonde", "ette", "connardise", "ok"]);
-    let names = |t: &str| -> Vec<String> {
-        let mut out = Vec::new();
-        lex.find(&normalize(t), &mut out);
-        out.iter()
-            .map(|m| lex.surface(m.term).to_string())
-            .collect()
-    };
+    let names = |t: &str| surfaces(&lex, t);
     assert_eq!(names("espèce deconnardfini"), ["connard"]);
     assert_eq!(names("cette vermineimmonde"), ["vermine"]);
     assert_eq!(names("finiconnard"), ["connard"]);
@@ -547,13 +550,7 @@ fn animal_words_count_only_when_said_of_people() {
 #[test]
 fn collapsed_spellings_of_common_words_are_no_terms() {
     let lex = Lexicon::new(&LexiconSource::embedded()).unwrap();
-    let found = |text: &str| -> Vec<String> {
-        let mut out = Vec::new();
-        lex.find(&normalize(text), &mut out);
-        out.iter()
-            .map(|m| lex.surface(m.term).to_string())
-            .collect()
-    };
+    let found = |text: &str| surfaces(&lex, text);
     for text in [
         "Une ruse de plus du gouvernement.",
         "Le refuge cherche des familles.",
